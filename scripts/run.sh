@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 bash scripts/build.sh >/dev/null
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 [ $# -gt 0 ] || set -- demo
-exec ./build/release/src/app/dxlatent "$@"
+exec ./build/release/bin/dxlatent "$@"
