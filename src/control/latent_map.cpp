@@ -1,0 +1,54 @@
+#include "dxlatent/control/latent_map.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace dxlatent {
+
+void LatentMapSettings::check() const {
+  if (!(low_level >= 0.0f && low_level < 0.5f))
+    throw std::invalid_argument("low_level must be in [0, 0.5), got " + std::to_string(low_level));
+  if (!(high_level > 0.5f && high_level <= 1.0f))
+    throw std::invalid_argument("high_level must be in (0.5, 1], got " + std::to_string(high_level));
+  if (!(anchor_range > 0.0f && std::isfinite(anchor_range)))
+    throw std::invalid_argument("anchor_range must be > 0, got " + std::to_string(anchor_range));
+}
+
+LatentMap::LatentMap(const LatentQuantiles& quantiles, LatentMapSettings settings,
+                     std::optional<Latent> anchor)
+    : quantiles_(quantiles), settings_(settings), anchor_(anchor) {
+  settings_.check();
+  if (quantiles_.levels.size() < 2)
+    throw std::invalid_argument("the model exports no latent quantiles");
+  for (std::size_t d = 0; d < kLatentDims; ++d) {
+    if (quantiles_.values[d].size() != quantiles_.levels.size())
+      throw std::invalid_argument("latent quantiles of dimension " + std::to_string(d + 1) + " have " +
+                                  std::to_string(quantiles_.values[d].size()) + " values for " +
+                                  std::to_string(quantiles_.levels.size()) + " levels");
+    span_[d] = quantiles_.at(d, settings_.high_level) - quantiles_.at(d, settings_.low_level);
+  }
+}
+
+float LatentMap::level(std::uint8_t value) const {
+  // Two linear halves so that 64 lands on the median exactly and both ends reach
+  // their configured levels although 0..127 has no integer centre.
+  const float v = float(value > 127 ? 127 : value);
+  if (v <= 64.0f) return settings_.low_level + (0.5f - settings_.low_level) * (v / 64.0f);
+  return 0.5f + (settings_.high_level - 0.5f) * ((v - 64.0f) / 63.0f);
+}
+
+float LatentMap::coordinate(std::size_t dim, std::uint8_t value) const {
+  if (!anchor_) return quantiles_.at(dim, level(value));
+  const float v = float(value > 127 ? 127 : value);
+  const float t = v <= 64.0f ? (v - 64.0f) / 64.0f : (v - 64.0f) / 63.0f;  // -1..1, 0 at 64
+  return (*anchor_)[dim] + t * settings_.anchor_range * span_[dim];
+}
+
+Latent LatentMap::latent(const KnobState& knobs) const {
+  Latent z{};
+  for (std::size_t d = 0; d < kLatentDims; ++d) z[d] = coordinate(d, knobs.values[d]);
+  return z;
+}
+
+}  // namespace dxlatent

@@ -1,0 +1,69 @@
+#include "dxlatent/control/latent_map.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace dxlatent;
+
+namespace {
+// Quantiles of a known distribution: dimension d is uniform on [-1 - d, 1 + d],
+// so the level -> value relation is linear and easy to check by hand.
+LatentQuantiles uniform_quantiles() {
+  LatentQuantiles q;
+  for (int i = 0; i <= 1000; ++i) q.levels.push_back(float(i) / 1000.0f);
+  for (std::size_t d = 0; d < kLatentDims; ++d)
+    for (float l : q.levels) q.values[d].push_back((2.0f * l - 1.0f) * float(1 + d));
+  return q;
+}
+}  // namespace
+
+TEST(LatentMap, KnobEndsAndCentreHitTheConfiguredQuantiles) {
+  LatentMap map(uniform_quantiles());
+  EXPECT_FLOAT_EQ(map.level(0), 0.005f);
+  EXPECT_FLOAT_EQ(map.level(64), 0.5f);
+  EXPECT_FLOAT_EQ(map.level(127), 0.995f);
+  EXPECT_NEAR(map.coordinate(0, 0), -0.99f, 1e-5);
+  EXPECT_NEAR(map.coordinate(0, 64), 0.0f, 1e-5);
+  EXPECT_NEAR(map.coordinate(3, 127), 0.99f * 4.0f, 1e-4);
+}
+
+TEST(LatentMap, IsMonotoneOverTheKnobTravel) {
+  LatentMap map(uniform_quantiles(), LatentMapSettings{0.02f, 0.98f, 0.5f});
+  for (std::size_t d = 0; d < kLatentDims; ++d)
+    for (int v = 1; v < 128; ++v)
+      EXPECT_GT(map.coordinate(d, std::uint8_t(v)), map.coordinate(d, std::uint8_t(v - 1)));
+  EXPECT_FLOAT_EQ(map.level(0), 0.02f);
+  EXPECT_FLOAT_EQ(map.level(127), 0.98f);
+}
+
+TEST(LatentMap, AnchoredKnobsMoveAroundTheAnchor) {
+  Latent anchor{0.3f, -0.2f, 0.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.5f};
+  LatentMap map(uniform_quantiles(), LatentMapSettings{0.005f, 0.995f, 0.25f}, anchor);
+  KnobState centred;
+  EXPECT_EQ(map.latent(centred), anchor);
+  // span of dim 0 = 2 * 0.99; knob 127 = anchor + 0.25 * span.
+  EXPECT_NEAR(map.coordinate(0, 127), 0.3f + 0.25f * 1.98f, 1e-5);
+  EXPECT_NEAR(map.coordinate(0, 0), 0.3f - 0.25f * 1.98f, 1e-5);
+  EXPECT_NEAR(map.coordinate(1, 96), -0.2f + 0.25f * 1.98f * 2.0f * (32.0f / 63.0f), 1e-5);
+}
+
+TEST(LatentMap, RefusesBadSettingsAndTables) {
+  EXPECT_THROW(LatentMap(uniform_quantiles(), LatentMapSettings{0.6f, 0.9f, 0.5f}), std::invalid_argument);
+  EXPECT_THROW(LatentMap(uniform_quantiles(), LatentMapSettings{0.1f, 0.4f, 0.5f}), std::invalid_argument);
+  EXPECT_THROW(LatentMap(uniform_quantiles(), LatentMapSettings{0.1f, 0.9f, 0.0f}), std::invalid_argument);
+  LatentQuantiles broken = uniform_quantiles();
+  broken.values[5].pop_back();
+  EXPECT_THROW(LatentMap{broken}, std::invalid_argument);
+  EXPECT_THROW(LatentMap{LatentQuantiles{}}, std::invalid_argument);
+}
+
+TEST(KnobState, KeyIsExactAndDistinguishesEveryDimension) {
+  KnobState a, b;
+  EXPECT_EQ(a.key(), b.key());
+  for (std::size_t d = 0; d < kLatentDims; ++d) {
+    b = a;
+    b.values[d] = 65;
+    EXPECT_NE(a.key(), b.key()) << d;
+  }
+}
