@@ -1,6 +1,9 @@
 """Single-decode time of candidate decoder sizes (TorchScript, 1 thread, B=1).
 usage: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 models/bench_decoder.py"""
 import os
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before torch loads OpenBLAS
+
+import os
 import sys
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

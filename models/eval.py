@@ -7,6 +7,9 @@ decode), the checkpoint for the posterior (KL per dimension), the split saved in
 the checkpoint, and the run's log.csv / steps.csv (beside the checkpoint) for the
 training curves. Prints a markdown table for models/README.md.
 """
+import os
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before torch loads OpenBLAS
+
 import argparse
 import os
 import sys

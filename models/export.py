@@ -10,6 +10,9 @@ Contract with the C++ side (format_version 1):
 usage: /usr/bin/python3 models/export.py --ckpt models/runs/full/best.pt \
            --data ../shared/data/collection.bin --out models/dxlatent-vae.pt
 """
+import os
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before torch loads OpenBLAS
+
 import argparse
 import math
 import os
@@ -57,7 +60,7 @@ class FastLayer(nn.Module):
             self.ln_s, self.qkv_s, self.o_s = nn.Identity(), nn.Identity(), nn.Identity()
         self.ln_f, self.ff = layer.ln_f, layer.ff
 
-    def forward(self, x, q, z):
+    def cross(self, x, q, z):
         B = z.shape[0]
         H, e = self.heads, self.d // self.heads
         kv = self.mem_kv(z).view(B, self.n_mem, 2, H, e)
@@ -66,7 +69,11 @@ class FastLayer(nn.Module):
         qh = q.view(q.shape[0], -1, H, e).transpose(1, 2)  # [b,H,P,e]
         a = torch.softmax(torch.matmul(qh, k.transpose(-1, -2)) * self.scale, dim=-1)
         y = torch.matmul(a, v).transpose(1, 2).reshape(B, -1, self.d)
-        x = x + self.o(y)
+        return x + self.o(y)
+
+    def rest(self, x):
+        B = x.shape[0]
+        H, e = self.heads, self.d // self.heads
         if self.has_self:
             s = self.qkv_s(self.ln_s(x)).view(B, -1, 3, H, e)
             qs, ks, vs = s[:, :, 0].transpose(1, 2), s[:, :, 1].transpose(1, 2), s[:, :, 2].transpose(1, 2)
@@ -81,6 +88,7 @@ class FastLayer(nn.Module):
 class DXLatent(nn.Module):
     """The exported module (torch.jit.script of this)."""
     format_version: int
+    direct: bool
     latent_dim: int
     n_params: int
     param_names: List[str]
@@ -109,6 +117,9 @@ class DXLatent(nn.Module):
             self.register_buffer("out_wt", w.transpose(1, 2).contiguous())  # [P,d,K]
             self.register_buffer("out_b", dec.out_b.clone().masked_fill(~mask, MASK_VALUE))
         self.ln = dec.ln
+        self.direct = bool(dec.direct)
+        with torch.no_grad():   # [L, P*d]: z -> per-parameter residual term of layer 0
+            self.register_buffer("direct_flat", dec.direct_w.permute(1, 0, 2).reshape(dec.direct_w.shape[1], -1).clone())
 
     @torch.jit.export
     def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
@@ -119,7 +130,10 @@ class DXLatent(nn.Module):
                 q = self.q0
             else:
                 q = layer.project_q(x)
-            x = layer(x, q, z)
+            x = layer.cross(x, q, z)
+            if i == 0 and self.direct:
+                x = x + torch.mm(z, self.direct_flat).view(B, self.n_params, -1)
+            x = layer.rest(x)
         h = self.ln(x).transpose(0, 1)                                     # [P,B,d]
         return torch.bmm(h, self.out_wt).transpose(0, 1) + self.out_b       # [B,P,K]
 

@@ -22,8 +22,10 @@ from dx7 import N_PARAMS, MAX_CARD, PARAM_CARDINALITY
 # ---- default settings --------------------------------------------------------
 DEFAULTS = dict(
     latent_dim=8,
-    d_enc=32, n_enc=2, enc_heads=1, enc_ff=64,
+    d_enc=32, n_enc=2, enc_heads=1, enc_ff=64, enc_hidden=128,
     d_dec=48, n_dec=2, dec_heads=4, dec_ff=96, n_mem=8, dec_self_attn=False,
+    dec_direct=True,     # add a per-parameter linear projection of z to each query's residual
+    n_pool=8,            # learned pooling queries (attention pooling); 0 = mean pooling
     n_flows=16,
     dropout=0.1,
 )
@@ -115,13 +117,24 @@ class Encoder(nn.Module):
         nn.init.normal_(self.val_emb.weight, std=0.02)
         self.layers = nn.ModuleList([EncoderLayer(de, c["enc_heads"], c["enc_ff"], c["dropout"])
                                      for _ in range(c["n_enc"])])
+        self.n_pool = c["n_pool"]
         self.ln = nn.LayerNorm(de)
-        self.to_mu = nn.Linear(de, L)
-        self.to_logvar = nn.Linear(de, L)
-        self.amor_full = nn.Linear(de, L * L * K)
-        self.amor_diag1 = nn.Linear(de, L * K)
-        self.amor_diag2 = nn.Linear(de, L * K)
-        self.amor_b = nn.Linear(de, L * K)
+        if self.n_pool > 0:
+            # attention pooling: n_pool learned queries, one head each, concatenated
+            self.pool_q = nn.Parameter(torch.randn(self.n_pool, de) * 0.02)
+            self.pool_k = nn.Linear(de, de)
+            self.pool_v = nn.Linear(de, de)
+            dh = self.n_pool * de
+        else:
+            dh = de
+        self.head = nn.Sequential(nn.LayerNorm(dh), nn.Linear(dh, c["enc_hidden"]), nn.GELU())
+        dh = c["enc_hidden"]
+        self.to_mu = nn.Linear(dh, L)
+        self.to_logvar = nn.Linear(dh, L)
+        self.amor_full = nn.Linear(dh, L * L * K)
+        self.amor_diag1 = nn.Linear(dh, L * K)
+        self.amor_diag2 = nn.Linear(dh, L * K)
+        self.amor_b = nn.Linear(dh, L * K)
         self.register_buffer("triu", torch.triu(torch.ones(L, L), diagonal=1))
         self.register_buffer("flip", torch.arange(L - 1, -1, -1))
 
@@ -130,7 +143,14 @@ class Encoder(nn.Module):
         t = self.val_emb(x + self.offset) + self.id_emb
         for layer in self.layers:
             t = layer(t)
-        return self.ln(t.mean(1))
+        t = self.ln(t)
+        if self.n_pool > 0:
+            a = torch.softmax(torch.einsum("qd,bpd->bqp", self.pool_q, self.pool_k(t))
+                              / math.sqrt(t.shape[-1]), dim=-1)
+            pooled = torch.bmm(a, self.pool_v(t)).flatten(1)      # [B, n_pool*d]
+        else:
+            pooled = t.mean(1)
+        return self.head(pooled)
 
     def posterior(self, h):
         mu = self.to_mu(h)
@@ -174,6 +194,8 @@ class Decoder(nn.Module):
         self.register_buffer("mask", range_mask())
         self.queries = nn.Parameter(torch.randn(N_PARAMS, dd) * 0.02)
         self.to_mem = nn.Linear(L, c["n_mem"] * dd)
+        self.direct = bool(c["dec_direct"])
+        self.direct_w = nn.Parameter(torch.randn(N_PARAMS, L, dd) * (0.5 / math.sqrt(L)) * float(self.direct))
         self.layers = nn.ModuleList([DecoderLayer(dd, c["dec_heads"], c["dec_ff"], c["dec_self_attn"],
                                                   c["dropout"]) for _ in range(c["n_dec"])])
         self.ln = nn.LayerNorm(dd)
@@ -184,8 +206,12 @@ class Decoder(nn.Module):
         B = z.shape[0]
         mem = self.to_mem(z).view(B, self.n_mem, self.d)
         x = self.queries[None].expand(B, -1, -1)
-        for layer in self.layers:
-            x = layer(x, mem)
+        for i, layer in enumerate(self.layers):
+            # layer 0's queries do not depend on z (precomputed at export)
+            x = layer.cross(x, layer.q(layer.ln_q(x)), mem)
+            if i == 0 and self.direct:
+                x = x + torch.einsum("bl,pld->bpd", z, self.direct_w)
+            x = layer.rest(x)
         h = self.ln(x)
         logits = torch.bmm(h.transpose(0, 1), self.out_w.transpose(1, 2)).transpose(0, 1) + self.out_b
         return logits.masked_fill(~self.mask, MASK_VALUE)

@@ -4,6 +4,9 @@ export to a temporary folder, reload the TorchScript and check the contract.
 usage: /usr/bin/python3 models/test_tiny.py [--data ../shared/data/collection.bin]
 Exit 0: pass; 1: fail; 77: SKIP (corpus absent).
 """
+import os
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before torch loads OpenBLAS
+
 import argparse
 import os
 import sys

@@ -5,6 +5,9 @@ Writes OUT/best.pt (best validation accuracy after the KL warm-up), OUT/last.pt,
 OUT/split.npz (record indices into collection.bin), OUT/log.csv (per epoch),
 OUT/steps.csv (running training loss), OUT/config.json.
 """
+import os
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before torch loads OpenBLAS
+
 import argparse
 import csv
 import json
@@ -25,13 +28,13 @@ from model import VAE, n_params  # noqa: E402
 # ---- settings (all overridable on the command line) --------------------------
 SEED = 1234
 EPOCHS = 40
-BATCH = 256
+BATCH = 128
 LR = 2e-3
 WEIGHT_DECAY = 1e-2
 GRAD_CLIP = 1.0
-BETA = 0.5               # final weight of the KL term
-KL_WARMUP_EPOCHS = 8     # beta rises linearly from 0 to BETA over these epochs
-LR_WARMUP_STEPS = 200
+BETA = 0.25              # final weight of the KL term
+KL_WARMUP_EPOCHS = 5     # beta rises linearly from 0 to BETA over these epochs
+LR_WARMUP_STEPS = 50
 LR_FINAL_FRAC = 0.05     # cosine decay to LR * this
 THREADS = 1
 # -----------------------------------------------------------------------------
@@ -159,6 +162,8 @@ def main(argv=None):
             if step % 10 == 0:
                 steps_log.writerow([step, f"{beta:.4f}", f"{rec.item():.4f}", f"{klm.item():.4f}", f"{lv:.6f}"])
             step += 1
+            if step % 100 == 0:
+                steps_f.flush()
         bar.close()
         v_rec, v_kl, v_acc = evaluate(vae, val)
         tr_rec, tr_kl = s_rec / s_n, s_kl / s_n
