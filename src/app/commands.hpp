@@ -35,5 +35,8 @@ class BadInput : public CommandError {
 
 void register_inspect(CLI::App& app);  // cmd_inspect.cpp
 void register_collect(CLI::App& app);  // cmd_collect.cpp
+void register_run(CLI::App& app);       // cmd_run.cpp (engine)
+void register_demo(CLI::App& app);      // cmd_demo.cpp (engine)
+void register_snapshot(CLI::App& app);  // cmd_snapshot.cpp (engine)
 
 }  // namespace dxlatent::app

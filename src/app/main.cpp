@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
 
   register_inspect(app);
   register_collect(app);
+  register_run(app);
+  register_demo(app);
+  register_snapshot(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,87 @@
+#pragma once
+// The live engine's settings, read from a TOML file (config/dxlatent.toml is the
+// documented example). A bad file is refused as a whole at start, with the file,
+// the line and the reason: a performance should not begin half-configured.
+// Plain data; loaded on the control thread before any other thread starts.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dxlatent/control/latent_map.hpp"
+#include "dxlatent/midi_out/voice_sync.hpp"
+
+namespace dxlatent {
+
+/// A config that cannot be used. what() starts with "FILE:LINE: reason".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// "FILE:SLOT", slot 1..32 as the DX7 numbers them.
+struct VoiceRef {
+  std::filesystem::path file;
+  int slot = 1;
+  /// Parses "FILE:SLOT"; throws std::invalid_argument naming the problem.
+  static VoiceRef parse(const std::string& text);
+  std::string describe() const;
+};
+
+struct Config {
+  std::filesystem::path source;  ///< the file read; empty for built-in defaults
+
+  // [jack]
+  std::string client_name = "dxlatent";
+  std::string server_name;          ///< empty: JACK's default server
+  std::string connect_controller;   ///< regex: MIDI outputs connected to control_in
+  std::string connect_synth;        ///< regex: MIDI inputs synth_out is connected to
+  bool thru = true;
+
+  // [control]
+  std::optional<std::uint8_t> control_channel;    ///< 0..15; nullopt = every channel
+  std::vector<std::uint8_t> ccs;                  ///< empty: learn the first eight
+  std::vector<std::uint8_t> learn_ignore{64};     ///< never learned (64 = sustain pedal)
+  LatentMapSettings map;
+  std::size_t cache_size = 4096;                  ///< decoded voices kept by knob state
+
+  // [model]
+  std::filesystem::path model_path;  ///< empty: the shipped model (default_model_path())
+
+  // [output]
+  std::string output_kind = "jack";  ///< "jack" (synth_out) or "midi-port" (RtMidi)
+  std::string output_port;           ///< regex for midi-port
+  std::string output_api = "auto";   ///< midi-port: "auto", "alsa" or "jack" (RtMidi's API)
+  OutputMode mode = OutputMode::Auto;
+  std::uint8_t device_channel = 0;   ///< 0..15 (shown as 1..16)
+  std::string pacing = "dexed";      ///< a PacingProfile name
+
+  // [start]
+  std::optional<VoiceRef> start_voice;  ///< sent first; nullopt: the latent origin (knobs centred)
+  bool anchor = false;                  ///< knobs move around the start voice's latent point
+
+  // [snapshot]
+  std::filesystem::path snapshot_file;           ///< empty: <state dir>/snapshots.syx
+  std::optional<std::uint8_t> snapshot_cc;       ///< a CC (value >= 64) saves the current voice
+  bool snapshot_program_change = false;          ///< program change N saves into slot N+1
+
+  // [state]
+  std::filesystem::path state_dir;  ///< empty: default_state_dir()
+
+  /// The state dir in effect: state_dir, else $STATE_DIRECTORY (systemd), else
+  /// $XDG_STATE_HOME/dxlatent, else ~/.local/state/dxlatent.
+  std::filesystem::path effective_state_dir() const;
+  std::filesystem::path effective_snapshot_file() const;
+};
+
+/// Reads and checks a config file. Relative paths in it are relative to the
+/// file's folder. Throws ConfigError ("FILE:LINE: reason", then toml11's excerpt
+/// of the offending line where there is one).
+Config load_config(const std::filesystem::path& file);
+/// Same, from text (tests); `name` stands for the file in messages.
+Config parse_config(const std::string& text, const std::string& name);
+
+}  // namespace dxlatent

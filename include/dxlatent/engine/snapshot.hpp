@@ -1,0 +1,34 @@
+#pragma once
+// Voices on disk for the live engine: the start/anchor voice named FILE:SLOT,
+// the current voice the running engine keeps in its state directory (so that
+// `dxlatent snapshot`, a separate process, can save it), and snapshot slots in
+// a 32-voice cartridge. Every write is atomic (util::write_file_atomically).
+// Thread: the control thread (file I/O); never the JACK process thread.
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+
+#include "dxlatent/engine/config.hpp"
+#include "dxlatent/voice/voice.hpp"
+
+namespace dxlatent {
+
+/// The voice at ref (slot 1..N of every voice in the file, in file order).
+/// Throws std::runtime_error naming the file and the slot.
+Voice read_voice_ref(const VoiceRef& ref);
+
+/// <state dir>/current.syx: one single-voice dump.
+std::filesystem::path current_voice_path(const std::filesystem::path& state_dir);
+void save_current_voice(const std::filesystem::path& state_dir, const Voice& voice);
+/// Throws std::runtime_error (no engine ran, or the file is damaged).
+Voice load_current_voice(const std::filesystem::path& state_dir);
+
+/// Saves voice into `slot` (1..32) of the cartridge file, or into the first slot
+/// that still holds INIT VOICE when slot is 0. A missing file starts as 32 INIT
+/// VOICEs; an existing one must be a readable 32-voice cartridge (it is never
+/// overwritten by guesswork). Returns the slot written. Throws std::runtime_error
+/// when the cartridge is full (slot 0) or unreadable, util::FileError on I/O.
+int save_snapshot(const std::filesystem::path& cartridge, const Voice& voice, int slot = 0);
+
+}  // namespace dxlatent

@@ -1,0 +1,306 @@
+#include "dxlatent/engine/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <toml.hpp>
+
+#include "dxlatent/midi_out/pacer.hpp"
+
+namespace dxlatent {
+
+namespace fs = std::filesystem;
+
+VoiceRef VoiceRef::parse(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    throw std::invalid_argument("'" + text + "' is not FILE:SLOT (e.g. rom1a.syx:3)");
+  const std::string slot = text.substr(colon + 1);
+  if (slot.find_first_not_of("0123456789") != std::string::npos || slot.size() > 2)
+    throw std::invalid_argument("slot '" + slot + "' in '" + text + "' is not a number 1..32");
+  const int n = std::stoi(slot);
+  if (n < 1 || n > 32) throw std::invalid_argument("slot " + slot + " in '" + text + "' is not 1..32");
+  return VoiceRef{text.substr(0, colon), n};
+}
+
+std::string VoiceRef::describe() const { return file.string() + ":" + std::to_string(slot); }
+
+fs::path Config::effective_state_dir() const {
+  if (!state_dir.empty()) return state_dir;
+  if (const char* s = std::getenv("STATE_DIRECTORY"); s && *s) {
+    // systemd may pass several, colon-separated; the first is ours.
+    std::string dirs(s);
+    return fs::path(dirs.substr(0, dirs.find(':')));
+  }
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) return fs::path(x) / "dxlatent";
+  if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".local/state/dxlatent";
+  return fs::path(".dxlatent-state");
+}
+
+fs::path Config::effective_snapshot_file() const {
+  return snapshot_file.empty() ? effective_state_dir() / "snapshots.syx" : snapshot_file;
+}
+
+namespace {
+
+using Value = toml::value;
+
+// One-line "FILE:LINE: reason" first (what a log or a test looks for), then
+// toml11's excerpt of the line with a marker under the value.
+[[noreturn]] void fail(const Value& v, const std::string& reason) {
+  const auto loc = v.location();
+  std::ostringstream s;
+  s << loc.file_name() << ':' << loc.line() << ": " << reason << '\n'
+    << toml::format_error("[error] " + reason, v, "here");
+  throw ConfigError(s.str());
+}
+
+[[noreturn]] void fail_file(const std::string& name, const std::string& reason) {
+  throw ConfigError(name + ": " + reason);
+}
+
+const std::map<std::string, std::set<std::string>>& known_keys() {
+  static const std::map<std::string, std::set<std::string>> keys{
+      {"jack", {"client_name", "server", "connect_controller", "connect_synth", "thru"}},
+      {"control", {"channel", "ccs", "learn_ignore", "low_level", "high_level", "anchor_range", "cache_size"}},
+      {"model", {"path"}},
+      {"output", {"kind", "port", "api", "mode", "channel", "pacing"}},
+      {"start", {"voice", "anchor"}},
+      {"snapshot", {"file", "cc", "program_change"}},
+      {"state", {"dir"}},
+  };
+  return keys;
+}
+
+// Every key must be known: a typo ("chanel") silently ignored would leave the
+// performer wondering why the setting has no effect.
+void check_keys(const Value& root) {
+  for (const auto& [section, value] : root.as_table()) {
+    const auto it = known_keys().find(section);
+    if (it == known_keys().end()) {
+      std::string names;
+      for (const auto& [k, _] : known_keys()) names += (names.empty() ? "" : ", ") + k;
+      fail(value, "unknown section [" + section + "] (known: " + names + ")");
+    }
+    if (!value.is_table()) fail(value, "'" + section + "' must be a table [" + section + "]");
+    for (const auto& [key, v] : value.as_table())
+      if (!it->second.count(key)) {
+        std::string names;
+        for (const auto& k : it->second) names += (names.empty() ? "" : ", ") + k;
+        fail(v, "unknown key '" + key + "' in [" + section + "] (known: " + names + ")");
+      }
+  }
+}
+
+const Value* find(const Value& root, const char* section, const char* key) {
+  if (!root.contains(section)) return nullptr;
+  const auto& t = root.at(section);
+  if (!t.contains(key)) return nullptr;
+  return &t.at(key);
+}
+
+std::string dotted(const char* section, const char* key) { return std::string(section) + "." + key; }
+
+void read(const Value& root, const char* s, const char* k, std::string& out) {
+  if (const auto* v = find(root, s, k)) {
+    if (!v->is_string()) fail(*v, dotted(s, k) + " must be a string");
+    out = v->as_string().str;
+  }
+}
+
+void read(const Value& root, const char* s, const char* k, bool& out) {
+  if (const auto* v = find(root, s, k)) {
+    if (!v->is_boolean()) fail(*v, dotted(s, k) + " must be true or false");
+    out = v->as_boolean();
+  }
+}
+
+std::optional<std::int64_t> read_int(const Value& root, const char* s, const char* k, std::int64_t lo,
+                                     std::int64_t hi, const std::string& what) {
+  const auto* v = find(root, s, k);
+  if (!v) return std::nullopt;
+  if (!v->is_integer()) fail(*v, dotted(s, k) + " must be an integer (" + what + ")");
+  const auto n = v->as_integer();
+  if (n < lo || n > hi) fail(*v, dotted(s, k) + " = " + std::to_string(n) + " is out of range: " + what);
+  return n;
+}
+
+void read_float(const Value& root, const char* s, const char* k, float& out) {
+  if (const auto* v = find(root, s, k)) {
+    if (v->is_floating()) out = float(v->as_floating());
+    else if (v->is_integer()) out = float(v->as_integer());
+    else fail(*v, dotted(s, k) + " must be a number");
+  }
+}
+
+std::vector<std::uint8_t> read_cc_list(const Value& root, const char* s, const char* k,
+                                       std::size_t max_count) {
+  std::vector<std::uint8_t> out;
+  const auto* v = find(root, s, k);
+  if (!v) return out;
+  if (!v->is_array()) fail(*v, dotted(s, k) + " must be an array of CC numbers, e.g. [74, 71]");
+  const auto& a = v->as_array();
+  if (a.size() > max_count)
+    fail(*v, dotted(s, k) + " has " + std::to_string(a.size()) + " entries; at most " +
+                 std::to_string(max_count));
+  for (const auto& e : a) {
+    if (!e.is_integer()) fail(e, dotted(s, k) + " entries must be integers 0..119");
+    const auto n = e.as_integer();
+    if (n < 0 || n > 119)
+      fail(e, dotted(s, k) + ": CC " + std::to_string(n) +
+                  " cannot be a knob (0..119; 120..127 are channel mode messages)");
+    for (auto prev : out)
+      if (prev == n) fail(e, dotted(s, k) + ": CC " + std::to_string(n) + " is listed twice");
+    out.push_back(std::uint8_t(n));
+  }
+  return out;
+}
+
+void check_regex(const Value& root, const char* s, const char* k, const std::string& pattern) {
+  if (pattern.empty()) return;
+  try {
+    std::regex re(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    fail(*find(root, s, k), dotted(s, k) + " is not a valid regular expression: " + e.what());
+  }
+}
+
+fs::path resolve(const fs::path& base, const std::string& p) {
+  if (p.empty()) return {};
+  fs::path path(p);
+  if (!p.empty() && p[0] == '~') {
+    if (const char* h = std::getenv("HOME")) path = fs::path(h) / p.substr(p.size() > 1 ? 2 : 1);
+  }
+  return path.is_absolute() ? path : base / path;
+}
+
+Config from_toml(const Value& root, const std::string& name) {
+  Config c;
+  c.source = name;
+  const fs::path base = fs::path(name).parent_path();
+  if (!root.is_table()) fail_file(name, "not a TOML table");
+  check_keys(root);
+
+  read(root, "jack", "client_name", c.client_name);
+  if (c.client_name.empty() || c.client_name.size() > 63 || c.client_name.find(':') != std::string::npos)
+    fail(*find(root, "jack", "client_name"), "jack.client_name must be 1..63 characters without ':'");
+  read(root, "jack", "server", c.server_name);
+  read(root, "jack", "connect_controller", c.connect_controller);
+  read(root, "jack", "connect_synth", c.connect_synth);
+  check_regex(root, "jack", "connect_controller", c.connect_controller);
+  check_regex(root, "jack", "connect_synth", c.connect_synth);
+  read(root, "jack", "thru", c.thru);
+
+  if (auto ch = read_int(root, "control", "channel", 0, 16, "0 = every channel, or a MIDI channel 1..16"))
+    c.control_channel = *ch == 0 ? std::nullopt : std::optional<std::uint8_t>(std::uint8_t(*ch - 1));
+  c.ccs = read_cc_list(root, "control", "ccs", kLatentDims);
+  if (find(root, "control", "learn_ignore")) c.learn_ignore = read_cc_list(root, "control", "learn_ignore", 120);
+  read_float(root, "control", "low_level", c.map.low_level);
+  read_float(root, "control", "high_level", c.map.high_level);
+  read_float(root, "control", "anchor_range", c.map.anchor_range);
+  try {
+    c.map.check();
+  } catch (const std::invalid_argument& e) {
+    const char* key = !(c.map.low_level >= 0.0f && c.map.low_level < 0.5f) ? "low_level"
+                      : !(c.map.high_level > 0.5f && c.map.high_level <= 1.0f) ? "high_level"
+                                                                               : "anchor_range";
+    fail(*find(root, "control", key), std::string("control.") + e.what());
+  }
+  if (auto n = read_int(root, "control", "cache_size", 0, 1'000'000, "0..1000000 voices"))
+    c.cache_size = std::size_t(*n);
+
+  std::string s;
+  read(root, "model", "path", s);
+  c.model_path = resolve(base, s);
+
+  read(root, "output", "kind", c.output_kind);
+  if (c.output_kind != "jack" && c.output_kind != "midi-port")
+    fail(*find(root, "output", "kind"), "output.kind = \"" + c.output_kind +
+                                            "\" is not an output kind (jack, midi-port)");
+  read(root, "output", "port", c.output_port);
+  check_regex(root, "output", "port", c.output_port);
+  read(root, "output", "api", c.output_api);
+  if (c.output_api != "auto" && c.output_api != "alsa" && c.output_api != "jack")
+    fail(*find(root, "output", "api"), "output.api = \"" + c.output_api + "\" is not a MIDI API (auto, alsa, jack)");
+  if (c.output_kind == "midi-port" && c.output_port.empty())
+    fail(*find(root, "output", "kind"), "output.kind = \"midi-port\" needs output.port (a port name pattern)");
+  std::string mode = "auto";
+  read(root, "output", "mode", mode);
+  if (auto m = parse_output_mode(mode)) c.mode = *m;
+  else fail(*find(root, "output", "mode"), "output.mode = \"" + mode + "\" is not a mode (voice, params, auto)");
+  if (auto ch = read_int(root, "output", "channel", 1, 16, "a MIDI channel 1..16"))
+    c.device_channel = std::uint8_t(*ch - 1);
+  read(root, "output", "pacing", c.pacing);
+  try {
+    (void)PacingProfile::named(c.pacing);
+  } catch (const std::invalid_argument& e) {
+    fail(*find(root, "output", "pacing"), std::string("output.pacing: ") + e.what());
+  }
+
+  s.clear();
+  read(root, "start", "voice", s);
+  if (!s.empty()) {
+    try {
+      auto ref = VoiceRef::parse(s);
+      ref.file = resolve(base, ref.file.string());
+      if (!fs::exists(ref.file))
+        fail(*find(root, "start", "voice"), "start.voice: no such file: " + ref.file.string());
+      c.start_voice = ref;
+    } catch (const std::invalid_argument& e) {
+      fail(*find(root, "start", "voice"), std::string("start.voice: ") + e.what());
+    }
+  }
+  read(root, "start", "anchor", c.anchor);
+  if (c.anchor && !c.start_voice)
+    fail(*find(root, "start", "anchor"), "start.anchor = true needs start.voice (the voice to centre the knobs on)");
+
+  s.clear();
+  read(root, "snapshot", "file", s);
+  c.snapshot_file = resolve(base, s);
+  if (auto cc = read_int(root, "snapshot", "cc", -1, 119, "-1 = off, or a CC number 0..119"); cc && *cc >= 0) {
+    c.snapshot_cc = std::uint8_t(*cc);
+    for (auto k : c.ccs)
+      if (k == *cc)
+        fail(*find(root, "snapshot", "cc"), "snapshot.cc = " + std::to_string(*cc) +
+                                                " is also a knob in control.ccs");
+  }
+  read(root, "snapshot", "program_change", c.snapshot_program_change);
+
+  s.clear();
+  read(root, "state", "dir", s);
+  c.state_dir = resolve(base, s);
+  return c;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  Value root;
+  try {
+    root = toml::parse(in, name);
+  } catch (const toml::syntax_error& e) {
+    throw ConfigError(name + ":" + std::to_string(e.location().line()) + ": TOML syntax error\n" + e.what());
+  } catch (const toml::exception& e) {
+    throw ConfigError(name + ":" + std::to_string(e.location().line()) + ": " + e.what());
+  }
+  try {
+    return from_toml(root, name);
+  } catch (const toml::exception& e) {
+    throw ConfigError(name + ":" + std::to_string(e.location().line()) + ": " + e.what());
+  }
+}
+
+Config load_config(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file.string() + ": cannot open the config file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), file.string());
+}
+
+}  // namespace dxlatent

@@ -1,0 +1,29 @@
+#include "dxlatent/engine/voice_cache.hpp"
+
+namespace dxlatent {
+
+VoiceCache::VoiceCache(std::size_t capacity) : capacity_(capacity) { index_.reserve(capacity); }
+
+std::optional<Voice> VoiceCache::find(const KnobState& knobs) {
+  const auto it = index_.find(knobs.key());
+  if (it == index_.end()) return std::nullopt;
+  order_.splice(order_.begin(), order_, it->second);
+  return it->second->second;
+}
+
+void VoiceCache::insert(const KnobState& knobs, const Voice& voice) {
+  if (capacity_ == 0) return;
+  if (const auto it = index_.find(knobs.key()); it != index_.end()) {
+    it->second->second = voice;
+    order_.splice(order_.begin(), order_, it->second);
+    return;
+  }
+  if (index_.size() >= capacity_) {
+    index_.erase(order_.back().first.key());
+    order_.pop_back();
+  }
+  order_.emplace_front(knobs, voice);
+  index_.emplace(knobs.key(), order_.begin());
+}
+
+}  // namespace dxlatent

@@ -1,0 +1,27 @@
+#pragma once
+// MidiOutput over the JACK client's synth_out port: messages go into the
+// client's lock-free queue and the process thread writes them in the next period
+// (RtMidi's own JACK output would open a second client and stamp every event at
+// frame 0; see ../shared/docs/synth-targets.md).
+
+#include "dxlatent/midi_in/jack_client.hpp"
+#include "dxlatent/midi_out/midi_output.hpp"
+
+namespace dxlatent {
+
+class JackOutput final : public MidiOutput {
+ public:
+  /// client must outlive this object.
+  explicit JackOutput(JackClient& client) : client_(client) {}
+  /// SysEx writer thread (the client's single producer). False when the message
+  /// is empty or too long, the queue is full or the server is gone.
+  bool send(std::span<const std::uint8_t> message) override;
+  /// SysEx writer thread.
+  bool connected() const override;
+  std::string describe() const override;
+
+ private:
+  JackClient& client_;
+};
+
+}  // namespace dxlatent

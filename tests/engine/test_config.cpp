@@ -1,0 +1,126 @@
+#include "dxlatent/engine/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace dxlatent;
+
+namespace {
+// The message of the ConfigError `text` raises, or "" when it is accepted.
+std::string refusal(const std::string& text) {
+  try {
+    (void)parse_config(text, "/etc/dxlatent/test.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(Config, TheShippedExampleLoadsWithTheDocumentedDefaults) {
+  const Config c = load_config(DXLATENT_SOURCE_DIR "/config/dxlatent.toml");
+  const Config d;
+  EXPECT_EQ(c.client_name, d.client_name);
+  EXPECT_EQ(c.mode, OutputMode::Auto);
+  EXPECT_EQ(c.device_channel, 0);
+  EXPECT_FALSE(c.control_channel);
+  EXPECT_TRUE(c.ccs.empty());
+  EXPECT_EQ(c.learn_ignore, std::vector<std::uint8_t>{64});
+  EXPECT_FLOAT_EQ(c.map.low_level, 0.005f);
+  EXPECT_FLOAT_EQ(c.map.high_level, 0.995f);
+  EXPECT_TRUE(c.thru);
+  EXPECT_FALSE(c.snapshot_cc);
+  EXPECT_TRUE(c.model_path.empty());
+}
+
+TEST(Config, ReadsEveryKind) {
+  const Config c = parse_config(R"(
+[jack]
+client_name = "live"
+connect_controller = "system:midi_capture_.*"
+connect_synth = "Carla:Dexed:events-in"
+thru = false
+[control]
+channel = 10
+ccs = [74, 71, 76]
+high_level = 0.98
+[model]
+path = "m/model.pt"
+[output]
+mode = "params"
+channel = 16
+[snapshot]
+cc = 100
+program_change = true
+[state]
+dir = "/var/lib/dxlatent"
+)", "/etc/dxlatent/x.toml");
+  EXPECT_EQ(c.client_name, "live");
+  EXPECT_FALSE(c.thru);
+  EXPECT_EQ(c.control_channel, 9);
+  EXPECT_EQ(c.ccs, (std::vector<std::uint8_t>{74, 71, 76}));
+  EXPECT_FLOAT_EQ(c.map.high_level, 0.98f);
+  EXPECT_EQ(c.model_path, "/etc/dxlatent/m/model.pt");  // relative to the file
+  EXPECT_EQ(c.mode, OutputMode::Params);
+  EXPECT_EQ(c.device_channel, 15);
+  EXPECT_EQ(c.snapshot_cc, 100);
+  EXPECT_TRUE(c.snapshot_program_change);
+  EXPECT_EQ(c.effective_state_dir(), "/var/lib/dxlatent");
+}
+
+TEST(Config, EachKindOfErrorIsRefusedWithFileLineAndReason) {
+  struct Case {
+    const char* text;
+    const char* line;    // "FILE:LINE:" prefix expected
+    const char* reason;  // a phrase the message must contain
+  };
+  const Case cases[] = {
+      {"[output]\nchannel = 17\n", "test.toml:2:", "out of range: a MIDI channel 1..16"},
+      {"[output]\nmode = \"bulk\"\n", "test.toml:2:", "is not a mode (voice, params, auto)"},
+      {"[jack]\n\nconnect_synth = \"Dexed(\"\n", "test.toml:3:", "not a valid regular expression"},
+      {"[control]\nccs = [1, 2, 1]\n", "test.toml:2:", "CC 1 is listed twice"},
+      {"[control]\nccs = [1, 123]\n", "test.toml:2:", "120..127 are channel mode"},
+      {"[control]\nccs = [1,2,3,4,5,6,7,8,9]\n", "test.toml:2:", "at most 8"},
+      {"[control]\nchannel = \"one\"\n", "test.toml:2:", "must be an integer"},
+      {"[control]\nlow_level = 0.7\n", "test.toml:2:", "low_level must be in [0, 0.5)"},
+      {"[output]\nchanel = 2\n", "test.toml:2:", "unknown key 'chanel' in [output]"},
+      {"[outptu]\nchannel = 2\n", "test.toml:1:", "unknown section [outptu]"},
+      {"[jack]\nthru = 1\n", "test.toml:2:", "must be true or false"},
+      {"[output]\npacing = \"fast\"\n", "test.toml:2:", "unknown pacing profile 'fast'"},
+      {"[output]\nkind = \"alsa\"\n", "test.toml:2:", "not an output kind"},
+      {"[output]\napi = \"coreaudio\"\n", "test.toml:2:", "not a MIDI API"},
+      {"[output]\nkind = \"midi-port\"\n", "test.toml:2:", "needs output.port"},
+      {"[start]\nvoice = \"rom1a.syx:40\"\n", "test.toml:2:", "slot 40"},
+      {"[start]\nvoice = \"/nonexistent/rom.syx:4\"\n", "test.toml:2:", "no such file"},
+      {"[start]\nanchor = true\n", "test.toml:2:", "needs start.voice"},
+      {"[control]\nccs = [100]\n[snapshot]\ncc = 100\n", "test.toml:4:", "also a knob"},
+      {"[jack]\nclient_name = \"a:b\"\n", "test.toml:2:", "without ':'"},
+      {"[output]\nchannel = 1\nchannel = 2\n", "test.toml:3:", ""},   // duplicate key: TOML syntax
+      {"[output\n", "test.toml:1:", "TOML syntax error"},
+  };
+  for (const auto& c : cases) {
+    const std::string msg = refusal(c.text);
+    ASSERT_FALSE(msg.empty()) << "accepted: " << c.text;
+    EXPECT_NE(msg.find(c.line), std::string::npos) << msg;
+    EXPECT_NE(msg.find(c.reason), std::string::npos) << "wanted '" << c.reason << "' in:\n" << msg;
+  }
+}
+
+TEST(Config, AMissingFileIsNamed) {
+  try {
+    (void)load_config("/nonexistent/dxlatent.toml");
+    FAIL() << "accepted a missing file";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/dxlatent.toml"), std::string::npos);
+  }
+}
+
+TEST(Config, VoiceRefs) {
+  const auto r = VoiceRef::parse("carts/rom1a.syx:12");
+  EXPECT_EQ(r.file, "carts/rom1a.syx");
+  EXPECT_EQ(r.slot, 12);
+  EXPECT_THROW(VoiceRef::parse("rom1a.syx"), std::invalid_argument);
+  EXPECT_THROW(VoiceRef::parse("rom1a.syx:0"), std::invalid_argument);
+  EXPECT_THROW(VoiceRef::parse("rom1a.syx:x"), std::invalid_argument);
+}
