@@ -57,6 +57,7 @@ LiveRunner::LiveRunner(Config config, LiveOptions options, VoiceDecoder& decoder
   JackClientOptions jo;
   jo.client_name = config_.client_name;
   jo.server_name = config_.server_name;
+  jo.timing_capacity = options_.callback_timing;
   jack_ = std::make_unique<JackClient>(jo);
   jack_->open();
   if (options_.output) {

@@ -32,6 +32,8 @@ struct LiveOptions {
   std::function<void(const std::string&)> log;
   /// Not the JACK synth_out (e.g. RtMidi for a hardware DX7); default: JackOutput.
   std::unique_ptr<MidiOutput> output;
+  /// > 0: the JACK client records its process-callback times (bench/).
+  std::size_t callback_timing = 0;
 };
 
 class LiveRunner {
