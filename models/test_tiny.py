@@ -38,7 +38,7 @@ def main():
         for f in ("best.pt", "last.pt", "split.npz", "log.csv", "steps.csv", "config.json"):
             assert os.path.isfile(os.path.join(run, f)), f"training did not write {f}"
         pt = os.path.join(tmp, "dxlatent-vae.pt")
-        export.main(["--ckpt", os.path.join(run, "best.pt"), "--data", a.data, "--out", pt])
+        export.main(["--ckpt", os.path.join(run, "best.pt"), "--data", a.data, "--out", pt, "--no-timing"])
         golden = os.path.join(tmp, "dxlatent-vae.golden.txt")
         assert os.path.isfile(golden), "golden file not written"
 
