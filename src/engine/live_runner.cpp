@@ -1,6 +1,7 @@
 #include "dxlatent/engine/live_runner.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -49,7 +50,7 @@ LiveRunner::LiveRunner(Config config, LiveOptions options, VoiceDecoder& decoder
     } else if (auto saved = store_->load_cc_map(&error)) {
       setup.ccs.assign(saved->begin(), saved->end());
       log("using the saved CC mapping " + store_->cc_map_path().string() + " (--relearn forgets it)");
-    } else if (!error.empty()) {
+    } else if (!error.empty() && std::filesystem::exists(store_->cc_map_path())) {
       log("ignoring the saved CC mapping: " + error);
     }
   }

@@ -13,7 +13,9 @@
 #include "dxlatent/engine/probe_client.hpp"
 #include "dxlatent/midi_in/jack_client.hpp"
 #include "dxlatent/model/torch_decoder.hpp"
+#include "dxlatent/engine/snapshot.hpp"
 #include "dxlatent/sysex/sysex.hpp"
+#include "dxlatent/voice/voice_file.hpp"
 #include "support/jack_test_server.hpp"
 #include "support/test_midi_client.hpp"
 
@@ -290,4 +292,57 @@ TEST_F(LiveEngineTest, LearnsTheMappingPrintsItAndKeepsItForTheNextStart) {
   const auto numbers = runner_->engine().status().cc_numbers;
   const std::uint8_t want[8] = {74, 71, 10, 1, 2, 3, 4, 5};
   for (std::size_t d = 0; d < 8; ++d) EXPECT_EQ(numbers[d], want[d]) << d;
+}
+
+TEST_F(LiveEngineTest, ASnapshotTriggerSavesTheCurrentVoiceIntoACartridgeSlot) {
+  Config c = config(OutputMode::Voice, 0);
+  c.snapshot_cc = 100;
+  c.snapshot_program_change = true;
+  c.thru = false;
+  start(c);
+  KnobState k;
+  k.values[1] = 99;
+  ASSERT_TRUE(probe_->send({0xB0, 21, 99}));
+  settle(k);
+  const Voice current = *runner_->engine().status().target;
+  ASSERT_TRUE(probe_->send({0xB0, 100, 127}));  // the button: next free slot (1)
+  ASSERT_TRUE(probe_->send({0xB0, 100, 0}));
+  ASSERT_TRUE(probe_->send({0xC0, 9}));  // program change 9: slot 10
+  const fs::path cart = state_ / "snapshots.syx";
+  ASSERT_TRUE(wait_until([&] {
+    runner_->tick();
+    if (!fs::exists(cart)) return false;
+    const auto f = read_voice_file(cart);
+    return f.voices.size() == 32 && f.voices[0].voice == current && f.voices[9].voice == current;
+  }, 5s)) << "no snapshot in slots 1 and 10 of " << cart;
+  // The trigger is no knob.
+  EXPECT_FALSE(runner_->engine().status().cc_numbers[0] == 100);
+}
+
+TEST_F(LiveEngineTest, AnAnchorVoiceIsSentFirstAndCentresTheKnobs) {
+  const fs::path cart = state_ / "anchor.syx";
+  fs::create_directories(state_);
+  Voice anchor = sysex::init_voice();
+  anchor.bytes[kAlgorithmOffset] = 21;  // algorithm 22
+  anchor.bytes[137] = 70;
+  anchor.set_name("ANCHOR");
+  write_cartridge_syx(cart, std::vector<Voice>{sysex::init_voice(), anchor});
+  Config c = config(OutputMode::Voice, 0);
+  c.start_voice = VoiceRef{cart, 2};
+  c.anchor = true;
+  start(c);
+  const auto got = sysex_only(probe_->received());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(dump_voice(got[0], 0), anchor);  // exactly the cartridge voice, name and all
+  const Latent at = runner_->engine().status().latent;
+  KnobState k;
+  k.values[0] = 127;
+  ASSERT_TRUE(probe_->send({0xB0, 20, 127}));
+  settle(k);
+  const Latent moved = runner_->engine().status().latent;
+  runner_->stop();
+  const Latent want = decoder_->encode(anchor);
+  for (std::size_t d = 0; d < kLatentDims; ++d) EXPECT_NEAR(at[d], want[d], 1e-5) << d;
+  EXPECT_GT(moved[0], at[0]);
+  for (std::size_t d = 1; d < kLatentDims; ++d) EXPECT_FLOAT_EQ(moved[d], at[d]);
 }

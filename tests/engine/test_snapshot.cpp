@@ -1,0 +1,71 @@
+#include "dxlatent/engine/snapshot.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <unistd.h>
+
+#include "dxlatent/sysex/sysex.hpp"
+#include "dxlatent/voice/voice_file.hpp"
+
+using namespace dxlatent;
+namespace fs = std::filesystem;
+
+namespace {
+class SnapshotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("dxlatent-snapshot-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  static Voice voice(std::uint8_t rate, const char* name) {
+    Voice v = sysex::init_voice();
+    v.bytes[0] = rate;
+    v.set_name(name);
+    return v;
+  }
+  fs::path dir_;
+};
+}  // namespace
+
+TEST_F(SnapshotTest, FillsTheFirstFreeSlotsThenANamedOneAndRefusesWhenFull) {
+  const fs::path cart = dir_ / "sub" / "snaps.syx";
+  EXPECT_EQ(save_snapshot(cart, voice(10, "ONE")), 1);
+  EXPECT_EQ(save_snapshot(cart, voice(11, "TWO")), 2);
+  EXPECT_EQ(save_snapshot(cart, voice(12, "SEVEN"), 7), 7);
+  EXPECT_EQ(save_snapshot(cart, voice(13, "THREE")), 3);
+  const auto f = read_voice_file(cart);
+  ASSERT_EQ(f.voices.size(), 32u);
+  EXPECT_TRUE(f.problems.empty());
+  EXPECT_EQ(f.voices[0].voice, voice(10, "ONE"));
+  EXPECT_EQ(f.voices[1].voice, voice(11, "TWO"));
+  EXPECT_EQ(f.voices[2].voice, voice(13, "THREE"));
+  EXPECT_EQ(f.voices[6].voice, voice(12, "SEVEN"));
+  EXPECT_EQ(f.voices[3].voice, sysex::init_voice());
+  for (int i = 0; i < 28; ++i) (void)save_snapshot(cart, voice(std::uint8_t(20 + i), "MORE"));
+  EXPECT_THROW(save_snapshot(cart, voice(99, "FULL")), std::runtime_error);
+  EXPECT_EQ(save_snapshot(cart, voice(99, "OVER"), 32), 32);  // a named slot is still fine
+}
+
+TEST_F(SnapshotTest, NeverOverwritesAFileThatIsNotAClean32VoiceCartridge) {
+  const fs::path cart = dir_ / "damaged.syx";
+  auto bytes = sysex::encode_bulk_dump(std::vector<Voice>{voice(1, "A")}, 0);
+  bytes[100] ^= 0x01;  // checksum no longer matches
+  std::ofstream(cart, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  EXPECT_THROW(save_snapshot(cart, voice(2, "B")), std::exception);
+  std::ifstream in(cart, std::ios::binary);
+  std::vector<std::uint8_t> after((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(after, bytes);
+}
+
+TEST_F(SnapshotTest, CurrentVoiceRoundTripsAndVoiceRefsNameTheirSlot) {
+  EXPECT_THROW(load_current_voice(dir_), std::runtime_error);
+  save_current_voice(dir_, voice(42, "NOW"));
+  EXPECT_EQ(load_current_voice(dir_), voice(42, "NOW"));
+  const fs::path cart = dir_ / "c.syx";
+  write_cartridge_syx(cart, std::vector<Voice>{voice(1, "A"), voice(2, "B"), voice(3, "C")});
+  EXPECT_EQ(read_voice_ref(VoiceRef{cart, 2}), voice(2, "B"));
+  EXPECT_THROW(read_voice_ref(VoiceRef{dir_ / "current.syx", 2}), std::runtime_error);
+}
