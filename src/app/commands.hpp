@@ -35,6 +35,10 @@ class BadInput : public CommandError {
 
 void register_inspect(CLI::App& app);  // cmd_inspect.cpp
 void register_collect(CLI::App& app);  // cmd_collect.cpp
+void register_sample(CLI::App& app);       // cmd_sample.cpp (model)
+void register_interpolate(CLI::App& app);  // cmd_interpolate.cpp (model)
+void register_encode(CLI::App& app);       // cmd_encode.cpp (model)
+void register_uniqueness(CLI::App& app);   // cmd_uniqueness.cpp (model)
 void register_run(CLI::App& app);       // cmd_run.cpp (engine)
 void register_demo(CLI::App& app);      // cmd_demo.cpp (engine)
 void register_snapshot(CLI::App& app);  // cmd_snapshot.cpp (engine)

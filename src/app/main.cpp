@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
 
   register_inspect(app);
   register_collect(app);
+  register_sample(app);
+  register_interpolate(app);
+  register_encode(app);
+  register_uniqueness(app);
   register_run(app);
   register_demo(app);
   register_snapshot(app);

@@ -61,6 +61,16 @@ void configure_process_once() {
   });
 }
 
+// The encoder indexes an embedding by each value: an out-of-range byte would be an
+// out-of-bounds read inside LibTorch, so it is refused here with the field named.
+void require_encodable(const Voice& voice) {
+  const auto& table = param_table();
+  for (std::size_t p = 0; p < kSoundParams; ++p)
+    if (voice.bytes[p] > table[p].max)
+      throw std::invalid_argument("cannot encode a voice with " +
+                                  RangeError{static_cast<std::uint8_t>(p), voice.bytes[p]}.describe());
+}
+
 }  // namespace
 
 struct TorchDecoder::Impl {
@@ -262,6 +272,7 @@ Voice TorchDecoder::decode(const Latent& z) {
 }
 
 Latent TorchDecoder::encode(const Voice& voice) {
+  require_encodable(voice);
   Impl& m = *impl_;
   c10::InferenceMode inference;
   std::copy(voice.bytes.begin(), voice.bytes.begin() + kSoundParams, m.x1.data_ptr<std::int64_t>());
@@ -298,8 +309,10 @@ std::vector<Latent> TorchDecoder::encode_batch(std::span<const Voice> voices) {
   if (n == 0) return zs;
   auto x = torch::empty({n, static_cast<std::int64_t>(kSoundParams)}, torch::kLong);
   std::int64_t* px = x.data_ptr<std::int64_t>();
-  for (std::int64_t i = 0; i < n; ++i)
+  for (std::int64_t i = 0; i < n; ++i) {
+    require_encodable(voices[i]);
     std::copy_n(voices[i].bytes.begin(), kSoundParams, px + i * kSoundParams);
+  }
   auto out = m.run(*m.encode_m, x, "encode").contiguous();
   const float* pz = out.data_ptr<float>();
   for (std::int64_t i = 0; i < n; ++i) std::copy_n(pz + i * kLatentDims, kLatentDims, zs[i].begin());

@@ -91,8 +91,7 @@ class ShippedModel : public ::testing::Test {
     if (fs::exists(model_file())) decoder_ = new TorchDecoder(model_file());
   }
   void SetUp() override {
-    // TODO(model): fail instead once models/dxlatent-vae.pt is committed (issue 4).
-    if (!decoder_) GTEST_SKIP() << "the shipped model is not there yet: " << model_file();
+    ASSERT_NE(decoder_, nullptr) << "the shipped model is missing: " << model_file();
   }
   static void TearDownTestSuite() {
     delete decoder_;
@@ -155,6 +154,19 @@ TEST_F(ShippedModel, EncodeIgnoresTheName) {
   a.set_name("BRASS   1 ");
   b.set_name("ZZZZZZZZZZ");
   EXPECT_EQ(decoder_->encode(a), decoder_->encode(b));
+}
+
+TEST_F(ShippedModel, RefusesToEncodeAnOutOfRangeVoice) {
+  Voice v = decoder_->decode(Latent{});
+  v.bytes[43] = 197;  // OP4 EG rate 2 (OP6 comes first: OP4 starts at 42)
+  try {
+    (void)decoder_->encode(v);
+    ADD_FAILURE() << "an out-of-range voice was encoded";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("= 197 (0-99)"), std::string::npos) << e.what();
+  }
+  std::vector<Voice> batch{decoder_->decode(Latent{}), v};
+  EXPECT_THROW((void)decoder_->encode_batch(batch), std::invalid_argument);
 }
 
 TEST_F(ShippedModel, EveryDecodedVoiceIsValid) {
@@ -250,7 +262,7 @@ TEST(TorchDecoderRefuses, ADirectory) {
 }
 
 TEST(TorchDecoderRefuses, ATruncatedCopyOfTheShippedModel) {
-  if (!fs::exists(model_file())) GTEST_SKIP() << "the shipped model is not there yet: " << model_file();
+  ASSERT_TRUE(fs::exists(model_file())) << "the shipped model is missing: " << model_file();
   const fs::path dir = scratch_dir();
   std::ifstream in(model_file(), std::ios::binary);
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});

@@ -50,7 +50,8 @@ class TorchDecoder final : public VoiceDecoder {
   /// Latent -> voice (argmax of each parameter's categorical); name left blank.
   /// Thread: the inference thread (one at a time). Never the JACK thread.
   Voice decode(const Latent& z) override;
-  /// Voice -> zK of its posterior mean. Names are ignored. Same thread rule.
+  /// Voice -> zK of its posterior mean. Names are ignored. A sound parameter out of
+  /// its range is a std::invalid_argument naming the field. Same thread rule.
   Latent encode(const Voice& voice) override;
   /// Any thread after construction.
   const LatentQuantiles& quantiles() const override;
@@ -58,7 +59,7 @@ class TorchDecoder final : public VoiceDecoder {
   /// Decodes many latents, internally in batches of at most `batch` (0: all at once).
   /// Same thread rule as decode().
   std::vector<Voice> decode_batch(std::span<const Latent> zs, std::size_t batch = 1024);
-  /// Encodes many voices in one call. Same thread rule as decode().
+  /// Encodes many voices in one call (same refusal as encode()). Same thread rule as decode().
   std::vector<Latent> encode_batch(std::span<const Voice> voices);
   /// The masked logits for each latent: out[(i * kSoundParams + p) * logit_width() + k].
   /// Values outside parameter p's range are the model's mask value (about -1e9).
