@@ -88,7 +88,11 @@ struct JackClient::Impl {
   ProcessHook hook = nullptr;
   void* hook_user = nullptr;
 
-  moodycamel::BlockingReaderWriterQueue<MidiEvent> in_queue;  // process -> engine
+  moodycamel::ReaderWriterQueue<MidiEvent> in_queue;           // process -> engine
+  // Wakes wait_event(): posted at most once a period (a futex wake per event
+  // would cost the callback microseconds in a storm), and only when the count is
+  // 0 so it never runs ahead of the engine.
+  moodycamel::spsc_sema::LightweightSemaphore in_ready;
   moodycamel::ReaderWriterQueue<OutMessage> out_queue;         // writer -> process
   moodycamel::ReaderWriterQueue<std::uint32_t> timing_queue;   // process -> bench
 
@@ -182,7 +186,10 @@ void JackClient::Impl::process(jack_nframes_t nframes) {  // [rt]
   max_event_size.store(capacity, std::memory_order_relaxed);
 
   jack_nframes_t last_time = 0;
+  const std::uint64_t queued_before = counters.events_queued.load(std::memory_order_relaxed);
   read_input(in_buf, out_buf, capacity, last_time);
+  if (counters.events_queued.load(std::memory_order_relaxed) != queued_before && in_ready.availableApprox() == 0)
+    in_ready.signal();
   write_output(out_buf, capacity, last_time);
 
   bump(counters.periods);
@@ -629,7 +636,16 @@ std::size_t JackClient::out_pending() const { return impl_->out_queue.size_appro
 bool JackClient::poll(MidiEvent& event) { return impl_->in_queue.try_dequeue(event); }
 
 bool JackClient::wait_event(MidiEvent& event, std::chrono::microseconds timeout) {
-  return impl_->in_queue.wait_dequeue_timed(event, timeout);
+  if (impl_->in_queue.try_dequeue(event)) return true;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return impl_->in_queue.try_dequeue(event);
+    impl_->in_ready.wait(left.count());
+    // A post may be left over from a period whose events poll() already took.
+    if (impl_->in_queue.try_dequeue(event)) return true;
+  }
 }
 
 JackCounters JackClient::counters() const {

@@ -60,8 +60,9 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-JackTestServer::JackTestServer(std::string name, std::uint32_t sample_rate, std::uint32_t period)
-    : name_(std::move(name)), sample_rate_(sample_rate), period_(period) {
+JackTestServer::JackTestServer(std::string name, std::uint32_t sample_rate, std::uint32_t period,
+                               bool realtime)
+    : name_(std::move(name)), sample_rate_(sample_rate), period_(period), realtime_(realtime) {
   if (name_.empty())
     name_ = "dxl-" + std::to_string(getpid()) + "-" + std::to_string(g_counter.fetch_add(1));
   const char* tmp = std::getenv("TMPDIR");
@@ -80,9 +81,9 @@ void JackTestServer::start() {
   if (current == nullptr || name_ != current) setenv("JACK_DEFAULT_SERVER", name_.c_str(), 1);
   if (std::getenv("JACK_NO_START_SERVER") == nullptr) setenv("JACK_NO_START_SERVER", "1", 1);
 
-  const std::vector<std::string> args = {"jackd", "-r", "-n", name_, "-d", "dummy",
-                                         "-r", std::to_string(sample_rate_),
-                                         "-p", std::to_string(period_)};
+  std::vector<std::string> args = {"jackd", realtime_ ? "-R" : "-r", "-n", name_, "-d", "dummy",
+                                   "-r", std::to_string(sample_rate_),
+                                   "-p", std::to_string(period_)};
   // Everything the child needs is built before fork(): only async-signal-safe calls after it.
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));

@@ -15,9 +15,10 @@ namespace dxlatent::testing {
 
 class JackTestServer {
  public:
-  /// Empty name: a unique one ("dxl-<pid>-<n>").
+  /// Empty name: a unique one ("dxl-<pid>-<n>"). realtime: run jackd with
+  /// SCHED_FIFO threads (without `-r`), e.g. for benchmarks on a busy machine.
   explicit JackTestServer(std::string name = {}, std::uint32_t sample_rate = 48000,
-                          std::uint32_t period = 64);
+                          std::uint32_t period = 64, bool realtime = false);
   /// Stops the server if it runs.
   ~JackTestServer();
   JackTestServer(const JackTestServer&) = delete;
@@ -45,6 +46,7 @@ class JackTestServer {
   std::string name_;
   std::uint32_t sample_rate_;
   std::uint32_t period_;
+  bool realtime_;
   std::string log_path_;
   pid_t pid_ = -1;
 };

@@ -126,6 +126,9 @@ class JackClient {
   /// it was active, and the connect patterns are re-applied (and keep being
   /// applied as the other clients' ports reappear). Queues, settings and
   /// counters are kept. Returns true when connected again.
+  /// JACK2's libjack keeps per-process state while any client of the process is
+  /// open: close every other JACK client of the process (e.g. an RtMidi JACK
+  /// port) before calling this, or it cannot reach the new server.
   bool reconnect(std::chrono::milliseconds timeout,
                  const std::atomic<bool>* cancel = nullptr,
                  std::chrono::milliseconds retry_interval = std::chrono::milliseconds(200));
