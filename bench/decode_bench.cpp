@@ -5,9 +5,11 @@
 //
 // Single decode: 10,000 calls of decode(one latent) after a warm-up, each timed
 // with steady_clock; p50, p99 and max. Batch throughput: decode_batch at 32 and
-// 1,024 latents, voices per second over at least one second of calls. Latents
+// 1,024 latents (and 256, the tools' chunk), voices per second over at least one second of calls. Latents
 // are drawn from the prior (fixed seed) and vary from call to call, as knob
 // moves do. --json prints one JSON object (for bench/decode_bench.py).
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -80,6 +82,9 @@ int main(int argc, char** argv) {
     }
   }();
   const double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - load_start).count();
+  // TorchDecoder pins OpenBLAS to one thread through dlsym; show that it took.
+  int blas_threads = -1;
+  if (void* f = dlsym(RTLD_DEFAULT, "openblas_get_num_threads")) blas_threads = reinterpret_cast<int (*)()>(f)();
 
   LatentSampler rng(12345);
   std::vector<Latent> zs(calls);
@@ -103,20 +108,23 @@ int main(int argc, char** argv) {
     t = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
   }
   const Batch b32 = batch_throughput(dec, rng, 32);
+  const Batch b256 = batch_throughput(dec, rng, 256);
   const Batch b1024 = batch_throughput(dec, rng, 1024);
 
   if (json) {
     std::printf(
-        "{\"model\": \"%s\", \"threads\": %d, \"calls\": %zu, \"load_ms\": %.1f, \"p50_us\": %.1f, \"p99_us\": %.1f, "
-        "\"max_us\": %.1f, \"encode_p50_us\": %.1f, \"batch32_vps\": %.0f, \"batch1024_vps\": %.0f, \"checksum\": %u}\n",
-        model.c_str(), threads, calls, load_ms, p50, p99, mx, percentile(enc_us, 0.5), b32.voices_per_s,
-        b1024.voices_per_s, checksum);
+        "{\"model\": \"%s\", \"threads\": %d, \"blas_threads\": %d, \"calls\": %zu, \"load_ms\": %.1f, \"p50_us\": %.1f, \"p99_us\": %.1f, "
+        "\"max_us\": %.1f, \"encode_p50_us\": %.1f, \"batch32_vps\": %.0f, \"batch256_vps\": %.0f, \"batch1024_vps\": %.0f, \"checksum\": %u}\n",
+        model.c_str(), threads, blas_threads, calls, load_ms, p50, p99, mx, percentile(enc_us, 0.5), b32.voices_per_s,
+        b256.voices_per_s, b1024.voices_per_s, checksum);
     return 0;
   }
-  std::printf("model %s, %d thread(s), load %.0f ms\n", model.c_str(), threads, load_ms);
+  std::printf("model %s, %d thread(s), OpenBLAS threads %d (-1: not OpenBLAS), load %.0f ms\n", model.c_str(),
+              threads, blas_threads, load_ms);
   std::printf("single decode, %zu calls: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", calls, p50 / 1000, p99 / 1000,
               mx / 1000);
   std::printf("single encode, 1000 calls: p50 %.3f ms\n", percentile(enc_us, 0.5) / 1000);
-  std::printf("batch 32: %.0f voices/s; batch 1024: %.0f voices/s\n", b32.voices_per_s, b1024.voices_per_s);
+  std::printf("batch 32: %.0f voices/s; batch 256: %.0f voices/s; batch 1024: %.0f voices/s\n", b32.voices_per_s,
+              b256.voices_per_s, b1024.voices_per_s);
   return 0;
 }

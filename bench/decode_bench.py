@@ -118,6 +118,7 @@ def main():
             return m.decode(torch.tensor([zl]))[0].tolist()
         py = stats(time_calls(ours, knobs))
         py["batch32_vps"] = batch_vps(m.decode, 32)
+        py["batch256_vps"] = batch_vps(m.decode, 256)
         py["batch1024_vps"] = batch_vps(m.decode, 1024)
 
     seed = SeedDecoder(**SEED).eval()
@@ -136,8 +137,10 @@ def main():
         print(f"{name:38s} {n:6d} {s['p50_us'] / 1e3:8.3f} {s['p99_us'] / 1e3:8.3f} {s['max_us'] / 1e3:8.3f} "
               f"{s['p50_us'] / cpp['p50_us']:9.1f}x {s['p99_us'] / cpp['p99_us']:9.1f}x")
     print(f"seed path / C++: {sd['p50_us'] / cpp['p50_us']:.1f}x at p50, {sd['p99_us'] / cpp['p99_us']:.1f}x at p99")
-    print(f"batch throughput, voices/s: C++ {cpp['batch32_vps']:.0f} (32), {cpp['batch1024_vps']:.0f} (1024); "
-          f"Python {py['batch32_vps']:.0f} (32), {py['batch1024_vps']:.0f} (1024)")
+    print("batch throughput, voices/s:  " + "  ".join(
+        f"{who} {d['batch32_vps']:.0f} / {d['batch256_vps']:.0f} / {d['batch1024_vps']:.0f}"
+        for who, d in (("C++", cpp), ("Python", py))) + "  (batch 32 / 256 / 1024)")
+    print(f"OpenBLAS threads in the C++ process: {cpp['blas_threads']}")
     print(f"C++ single encode p50 {cpp['encode_p50_us'] / 1e3:.3f} ms; model load {cpp['load_ms']:.0f} ms")
 
 

@@ -57,8 +57,10 @@ class TorchDecoder final : public VoiceDecoder {
   const LatentQuantiles& quantiles() const override;
 
   /// Decodes many latents, internally in batches of at most `batch` (0: all at once).
+  /// 256 keeps the logits (batch x 145 x 100 floats) in cache: batch 1024 decoded
+  /// ~30% fewer voices per second here.
   /// Same thread rule as decode().
-  std::vector<Voice> decode_batch(std::span<const Latent> zs, std::size_t batch = 1024);
+  std::vector<Voice> decode_batch(std::span<const Latent> zs, std::size_t batch = 256);
   /// Encodes many voices in one call (same refusal as encode()). Same thread rule as decode().
   std::vector<Latent> encode_batch(std::span<const Voice> voices);
   /// The masked logits for each latent: out[(i * kSoundParams + p) * logit_width() + k].
