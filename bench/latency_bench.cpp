@@ -4,6 +4,10 @@
 // both ends are stamped with JACK frame times, so the latency is what a synth
 // on the graph would see. Each move waits for its voice, so every move is one
 // decode (no coalescing) and, with the cache off, a real model call.
+// Frame times stop advancing while a non-realtime dummy server skips late
+// periods, so the wall-clock row (queued by the bench thread -> seen by it,
+// polling every 50 us) is printed too; it includes up to a period of queueing
+// on each side.
 //
 //   latency_bench [--moves N] [--model FILE] [--realtime] [--cache] [--period F]
 #include <algorithm>
@@ -102,7 +106,7 @@ int main(int argc, char** argv) {
 
     std::mt19937 rng(42);
     KnobState knobs;
-    std::vector<double> latency_us, latency_periods, decode_us, share, callback_us;
+    std::vector<double> latency_us, latency_periods, wall_us, decode_us, share, callback_us;
     std::size_t lost = 0;
     std::uint64_t decode_ns_before = engine.status().decode_ns_total;
     for (int i = 0; i < moves; ++i) {
@@ -112,12 +116,17 @@ int main(int argc, char** argv) {
       knobs.values[d] = v;
       const std::uint8_t msg[3] = {0xB0, std::uint8_t(20 + d), v};
       while (!rig.send(msg)) std::this_thread::sleep_for(100us);
+      const auto wall0 = std::chrono::steady_clock::now();
+      std::chrono::steady_clock::time_point wall1{};
       std::vector<ProbeMessage> sent, got;
       const auto deadline = std::chrono::steady_clock::now() + 2s;
       while ((sent.empty() || got.empty()) && std::chrono::steady_clock::now() < deadline) {
         for (auto& m : rig.take_sent()) sent.push_back(m);
         for (auto& m : rig.take_received())
-          if (m.size > 0 && m.bytes[0] == 0xF0) got.push_back(m);
+          if (m.size > 0 && m.bytes[0] == 0xF0) {
+            if (got.empty()) wall1 = std::chrono::steady_clock::now();
+            got.push_back(m);
+          }
         if (sent.empty() || got.empty()) std::this_thread::sleep_for(50us);
       }
       if (sent.empty() || got.empty()) {
@@ -127,6 +136,7 @@ int main(int argc, char** argv) {
       const double frames = double(std::int32_t(got.front().frame - sent.front().frame));
       latency_us.push_back(frames * frame_us);
       latency_periods.push_back(frames / double(period));
+      wall_us.push_back(double(std::chrono::duration_cast<std::chrono::microseconds>(wall1 - wall0).count()));
       const auto st = engine.status();
       const double dec = double(st.decode_ns_total - decode_ns_before) / 1000.0;
       decode_ns_before = st.decode_ns_total;
@@ -154,6 +164,7 @@ int main(int argc, char** argv) {
     std::printf("  %-34s %9s %9s %9s %9s\n", "", "p50", "p99", "max", "mean");
     row("CC in -> SysEx out", latency_us, "ms", 1e-3);
     row("CC in -> SysEx out", latency_periods, "periods");
+    row("  same, wall clock (bench thread)", wall_us, "ms", 1e-3);
     row("decode (model call) per move", decode_us, "ms", 1e-3);
     row("decode share of the latency", share, "%", 100.0);
     row("process callback", callback_us, "us");

@@ -79,7 +79,7 @@ Engine::Engine(EngineSetup setup, VoiceDecoder& decoder, JackClient& input, Midi
     : setup_(std::move(setup)), decoder_(decoder), input_(input), output_(output),
       shared_(std::make_unique<Shared>()) {
   const auto& c = setup_.config;
-  InferenceSettings is{c.cache_size, c.snapshot_cc, c.snapshot_program_change};
+  InferenceSettings is{c.cache_size, c.snapshot_cc, c.snapshot_program_change, c.thru};
   inference_ = std::make_unique<InferenceThread>(InferenceThread{
       Inference(decoder_, make_cc_map(setup_), LatentMap(decoder_.quantiles(), c.map, setup_.anchor), is),
       {}});
@@ -152,7 +152,7 @@ void Engine::run_inference() {
 
     // Keys and resets go out before the (slow) decode: a key release is what
     // lets the writer send its dump.
-    if (news.keys_changed || news.synth_reset || news.learned || news.snapshot_slot) {
+    if (news.keys_changed || news.synth_reset || news.learned || !news.snapshot_slots.empty()) {
       std::lock_guard lk(sh.mutex);
       if (news.keys_changed) {
         sh.keys_held = core.keys_held();
@@ -168,7 +168,7 @@ void Engine::run_inference() {
         sh.mapping_changed = true;
         sh.status.cc_numbers = core.cc_map().numbers();
       }
-      if (news.snapshot_slot) sh.snapshots.push_back(*news.snapshot_slot);
+      sh.snapshots.insert(sh.snapshots.end(), news.snapshot_slots.begin(), news.snapshot_slots.end());
       sh.wake_writer.notify_all();
     }
     if (news.learned) {

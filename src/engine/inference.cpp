@@ -1,5 +1,7 @@
 #include "dxlatent/engine/inference.hpp"
 
+#include <utility>
+
 #include "dxlatent/model/voice_naming.hpp"
 
 namespace dxlatent {
@@ -18,7 +20,7 @@ void Inference::fold(const MidiEvent& e) {
     case 0xB0: {
       if (settings_.snapshot_cc && e.data1 == *settings_.snapshot_cc) {
         // A button sends 127 then 0 (or only 127): act on the press only.
-        if (e.data2 >= 64 && snapshot_cc_value_ < 64) news_.snapshot_slot = 0;
+        if (e.data2 >= 64 && snapshot_cc_value_ < 64) news_.snapshot_slots.push_back(0);
         snapshot_cc_value_ = e.data2;
         return;
       }
@@ -33,9 +35,9 @@ void Inference::fold(const MidiEvent& e) {
     }
     case 0xC0:
       if (cc_map_.channel() && e.channel() != *cc_map_.channel()) return;
-      if (settings_.snapshot_program_change && e.data1 < 32) news_.snapshot_slot = e.data1 + 1;
+      if (settings_.snapshot_program_change && e.data1 < 32) news_.snapshot_slots.push_back(e.data1 + 1);
       // Thru passed it on: the synth switched to one of its own programs.
-      news_.synth_reset = true;
+      if (settings_.thru) news_.synth_reset = true;
       return;
     default:
       return;
@@ -73,10 +75,6 @@ Voice Inference::initial_voice(const std::optional<Voice>& start) {
   return *decode_newest();
 }
 
-InferenceNews Inference::take_news() {
-  InferenceNews n = news_;
-  news_ = {};
-  return n;
-}
+InferenceNews Inference::take_news() { return std::exchange(news_, {}); }
 
 }  // namespace dxlatent

@@ -101,12 +101,15 @@ TEST(Inference, SnapshotTriggersAndProgramChanges) {
   Fixture f;
   f.inf.fold(cc(100, 127));
   f.inf.fold(cc(100, 127));  // held button: one press
-  EXPECT_EQ(f.inf.take_news().snapshot_slot, 0);
+  EXPECT_EQ(f.inf.take_news().snapshot_slots, std::vector<int>{0});
   f.inf.fold(cc(100, 0));
-  EXPECT_FALSE(f.inf.take_news().snapshot_slot);
+  EXPECT_TRUE(f.inf.take_news().snapshot_slots.empty());
+  // Several requests folded in one batch are all kept, in order.
+  f.inf.fold(cc(100, 127));
+  f.inf.fold(cc(100, 0));
   f.inf.fold(MidiEvent{0xC0, 4, 0, 0});
   const auto n = f.inf.take_news();
-  EXPECT_EQ(n.snapshot_slot, 5);
+  EXPECT_EQ(n.snapshot_slots, (std::vector<int>{0, 5}));
   EXPECT_TRUE(n.synth_reset);
   EXPECT_FALSE(f.inf.cc_map().numbers()[0].has_value());  // the trigger is no knob
 }
@@ -118,4 +121,13 @@ TEST(Inference, LearnedDimensionsAreReported) {
   EXPECT_EQ(f.inf.take_news().learned, 0b11);
   f.inf.fold(cc(74, 2));
   EXPECT_EQ(f.inf.take_news().learned, 0);
+}
+
+TEST(Inference, AProgramChangeOnlyResetsTheSynthWhenThruPassesItOn) {
+  ToyDecoder decoder;
+  Inference no_thru{decoder, CcMap{}, LatentMap{decoder.quantiles()}, InferenceSettings{16, std::nullopt, false, false}};
+  no_thru.fold(MidiEvent{0xC0, 4, 0, 0});
+  const auto n = no_thru.take_news();
+  EXPECT_FALSE(n.synth_reset);
+  EXPECT_TRUE(n.snapshot_slots.empty());
 }

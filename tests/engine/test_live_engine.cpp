@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "dxlatent/engine/live_runner.hpp"
-#include "dxlatent/engine/probe_client.hpp"
 #include "dxlatent/midi_in/jack_client.hpp"
 #include "dxlatent/model/torch_decoder.hpp"
 #include "dxlatent/engine/snapshot.hpp"
@@ -72,14 +71,8 @@ class LiveEngineTest : public ::testing::Test {
 
   void SetUp() override {
     if (!dxlatent::testing::JackTestServer::available()) GTEST_SKIP() << "jackd is not installed";
-    if (realtime()) {
-      const std::string name = "dxl-rt-" + std::to_string(::getpid());
-      rt_server_ = std::make_unique<JackServerProcess>(name, 48000, 64, true);
-      ::setenv("JACK_DEFAULT_SERVER", name.c_str(), 1);
-    } else {
-      server_ = std::make_unique<dxlatent::testing::JackTestServer>();
-      server_->start();
-    }
+    server_ = std::make_unique<dxlatent::testing::JackTestServer>("", 48000, 64, realtime());
+    server_->start();
     if (!fs::exists(model_file())) GTEST_SKIP() << "the shipped model is not there yet: " << model_file();
     decoder_ = std::make_unique<TorchDecoder>(model_file());
     state_ = fs::temp_directory_path() / ("dxlatent-engine-test-" + std::to_string(::getpid()) + "-" +
@@ -92,7 +85,6 @@ class LiveEngineTest : public ::testing::Test {
     probe_.reset();
     if (!state_.empty()) fs::remove_all(state_);
     server_.reset();
-    rt_server_.reset();
   }
 
   Config config(OutputMode mode, std::uint8_t channel) {
@@ -119,6 +111,22 @@ class LiveEngineTest : public ::testing::Test {
     }, 10s)) << "no start voice reached the sink";
   }
 
+  std::string diagnose(const KnobState& knobs) {
+    const auto st = runner_->engine().status();
+    const auto c = runner_->jack().counters();
+    std::string s = "knobs match " + std::to_string(st.knobs == knobs) + ", target " +
+                    std::to_string(st.target.has_value()) + ", synth in sync " +
+                    std::to_string(st.target && st.synth && *st.synth == *st.target) + ", out pending " +
+                    std::to_string(runner_->jack().out_pending()) + ", events in " + std::to_string(c.events_in) +
+                    ", queued " + std::to_string(c.events_queued) + ", overflows " +
+                    std::to_string(c.queue_overflows) + ", messages out " + std::to_string(c.messages_out) +
+                    ", sent by writer " + std::to_string(st.messages_sent) + ", retries " +
+                    std::to_string(st.send_retries) + ", decodes " + std::to_string(st.inference.decodes) +
+                    ", xruns " + std::to_string(c.xruns);
+    for (const auto& line : runner_->engine().take_log()) s += "\n  log: " + line;
+    return s;
+  }
+
   // Waits until the writer has sent the newest target of `knobs` and the sink saw it.
   void settle(const KnobState& knobs) {
     ASSERT_TRUE(wait_until([&] {
@@ -126,7 +134,7 @@ class LiveEngineTest : public ::testing::Test {
       const auto st = runner_->engine().status();
       return st.knobs == knobs && st.target && st.synth && *st.synth == *st.target &&
              runner_->jack().out_pending() == 0;
-    }, 10s)) << "engine did not settle";
+    }, 10s)) << "engine did not settle: " << diagnose(knobs);
     std::this_thread::sleep_for(30ms);  // a few periods for the last event to cross the graph
   }
 
@@ -141,7 +149,6 @@ class LiveEngineTest : public ::testing::Test {
   std::unique_ptr<LiveRunner> runner_;
   fs::path state_;
   std::unique_ptr<dxlatent::testing::JackTestServer> server_;
-  std::unique_ptr<JackServerProcess> rt_server_;
 };
 
 class LiveEngineRealtimeTest : public LiveEngineTest {
@@ -246,10 +253,11 @@ TEST_F(LiveEngineRealtimeTest, AStormOfTenThousandCcsInOneSecond) {
     settle(k);
   };
   // An xrun the engine causes happens in every storm; this shared machine also
-  // has rare ones of its own (seen while idle). So a storm with xruns gets one
-  // more try, and the engine's own callback time is checked directly.
+  // has rare ones of its own (seen while idle, more under load from other
+  // work). So a storm with xruns is tried again, up to three storms, and the
+  // engine's own callback time is checked directly in each.
   std::uint64_t xruns = 0;
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
     const auto before = runner_->jack().counters();
     storm();
     const auto after = runner_->jack().counters();
@@ -259,7 +267,7 @@ TEST_F(LiveEngineRealtimeTest, AStormOfTenThousandCcsInOneSecond) {
     EXPECT_LT(double(after.max_callback_ns), 0.25 * period_ns) << "the process callback took too long";
     xruns = after.xruns - before.xruns;
     if (xruns == 0) break;
-    std::fprintf(stderr, "storm %d saw %llu xrun(s); trying once more\n", attempt + 1, (unsigned long long)xruns);
+    std::fprintf(stderr, "storm %d saw %llu xrun(s); trying again\n", attempt + 1, (unsigned long long)xruns);
   }
   EXPECT_EQ(xruns, 0u) << "every storm caused xruns";
   const auto st = runner_->engine().status();

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "dxlatent/control/cc_map.hpp"
 #include "dxlatent/control/knob_state.hpp"
@@ -23,6 +24,7 @@ struct InferenceSettings {
   std::size_t cache_size = 4096;
   std::optional<std::uint8_t> snapshot_cc;  ///< rising through 64 requests a snapshot
   bool snapshot_program_change = false;     ///< program change N requests slot N+1
+  bool thru = true;                         ///< program changes reach the synth (it changes voice)
 };
 
 /// What happened since the last take_news(): things the other threads act on.
@@ -30,7 +32,7 @@ struct InferenceNews {
   std::uint8_t learned = 0;          ///< bit d: dimension d just learned its CC number
   bool keys_changed = false;
   bool synth_reset = false;          ///< a program change went to the synth: its voice is unknown
-  std::optional<int> snapshot_slot;  ///< requested: 0 = next free slot, else 1..32
+  std::vector<int> snapshot_slots;   ///< requested, in order: 0 = next free slot, else 1..32
 };
 
 struct InferenceStats {
