@@ -517,33 +517,43 @@ bool JackClient::server_lost() const { return impl_->server_lost.load(); }
 
 bool JackClient::reconnect(std::chrono::milliseconds timeout, const std::atomic<bool>* cancel,
                            std::chrono::milliseconds retry_interval) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + timeout;
+  auto cancelled = [&] { return cancel != nullptr && cancel->load(); };
   std::unique_lock lock(impl_->mutex);
-  impl_->close_locked();
   std::string error;
-  while (!impl_->open_locked(error)) {
-    // Sleep without the lock so counters/list_ports callers are not held up.
-    lock.unlock();
-    const auto until = std::min(deadline, std::chrono::steady_clock::now() + retry_interval);
-    while (std::chrono::steady_clock::now() < until) {
-      if (cancel != nullptr && cancel->load()) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (;;) {
+    impl_->close_locked();
+    bool ok = impl_->open_locked(error);
+    if (ok && impl_->want_active) {
+      ok = impl_->activate_locked(error);
+      if (ok) {
+        // Right after a server restart JACK2 now and then activates a client
+        // whose process callback never runs: see it run before calling it back.
+        const std::uint64_t start = impl_->counters.periods.load();
+        lock.unlock();
+        const auto until = std::min(deadline, clock::now() + std::chrono::seconds(1));
+        while (impl_->counters.periods.load() < start + 2 && clock::now() < until && !cancelled())
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        lock.lock();
+        ok = impl_->counters.periods.load() >= start + 2 && !impl_->server_lost.load();
+        if (!ok) error = "client '" + impl_->client_name + "' activated but its process callback does not run";
+      }
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (ok) break;
+    if (cancelled() || clock::now() >= deadline) {
+      impl_->close_locked();
       spdlog::warn("JACK: reconnect gave up after {} ms: {}", timeout.count(), error);
       return false;
     }
+    spdlog::debug("JACK: reconnect: {}", error);
+    // Sleep without the lock so counters/list_ports callers are not held up.
+    lock.unlock();
+    const auto until = std::min(deadline, clock::now() + retry_interval);
+    while (clock::now() < until && !cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     lock.lock();
-    if (impl_->client != nullptr) break;  // someone else reopened meanwhile
   }
-  if (impl_->want_active) {
-    if (!impl_->activate_locked(error)) {
-      spdlog::error("JACK: reconnected but {}", error);
-      impl_->close_locked();
-      return false;
-    }
-    impl_->apply_connections_locked();
-  }
+  if (impl_->want_active) impl_->apply_connections_locked();
   spdlog::info("JACK: server back; client '{}' reconnected", impl_->client_name);
   return true;
 }

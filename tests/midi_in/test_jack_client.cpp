@@ -422,6 +422,7 @@ TEST_F(JackClientTest, SurvivesServerRestartAndReconnectsPorts) {
   });
   EXPECT_TRUE(jc.reconnect(10s));
   restarter.join();
+  const auto periods_at_reconnect = jc.counters().periods;
   EXPECT_FALSE(jc.server_lost());
   EXPECT_TRUE(jc.is_running());
   // The test clients reappear after us: the patterns connect them as they register.
@@ -432,7 +433,10 @@ TEST_F(JackClientTest, SurvivesServerRestartAndReconnectsPorts) {
 
   ASSERT_TRUE(src->send({0x90, 64, 100}));
   const auto events = poll_all(jc, 1);
-  ASSERT_EQ(events.size(), 1u);
+  ASSERT_EQ(events.size(), 1u) << "src periods " << src->periods() << ", sent " << src->sent().size()
+                               << ", pending " << src->pending() << "; dxl periods " << periods_at_reconnect << " -> " << jc.counters().periods
+                               << ", events_in " << jc.counters().events_in << ", control_in connections "
+                               << connection_count(jc, "dxl:control_in");
   EXPECT_EQ(events[0].status, 0x90);
   ASSERT_TRUE(jc.send(make_message(voice_like_sysex(8))));
   ASSERT_TRUE(wait_until([&] { return sink->received().size() >= 2; }));

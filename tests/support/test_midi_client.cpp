@@ -15,6 +15,16 @@ TestMidiClient::TestMidiClient(std::string name, std::size_t max_per_period)
   open_client();
 }
 
+bool TestMidiClient::wait_running(std::chrono::milliseconds timeout) {
+  const std::uint64_t start = periods_.load();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (periods_.load() < start + 2) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
 TestMidiClient::~TestMidiClient() { close_client(); }
 
 void TestMidiClient::open_client() {
@@ -39,6 +49,21 @@ void TestMidiClient::open_client() {
   if (in_port_ == nullptr || out_port_ == nullptr || jack_activate(client_) != 0) {
     close_client();
     throw std::runtime_error("test client '" + name_ + "': cannot register ports or activate");
+  }
+  // Right after a server restart, JACK2 now and then activates a client whose
+  // process callback never runs; reopen it then, so tests see a working client.
+  for (int attempt = 0; !wait_running(std::chrono::seconds(1)); ++attempt) {
+    if (attempt == 3) throw std::runtime_error("test client '" + name_ + "': process callback never ran");
+    close_client();
+    client_ = jack_client_open(name_.c_str(),
+                               static_cast<jack_options_t>(JackNoStartServer | JackUseExactName),
+                               &status);
+    if (client_ == nullptr) continue;
+    in_port_ = jack_port_register(client_, "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    out_port_ = jack_port_register(client_, "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+    jack_set_process_callback(client_, &TestMidiClient::process_cb, this);
+    jack_on_info_shutdown(client_, &TestMidiClient::shutdown_cb, this);
+    jack_activate(client_);
   }
 }
 

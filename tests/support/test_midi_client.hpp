@@ -75,6 +75,7 @@ class TestMidiClient {
   static int process_cb(jack_nframes_t nframes, void* arg);
   static void shutdown_cb(jack_status_t, const char*, void* arg);
   void open_client();
+  bool wait_running(std::chrono::milliseconds timeout);
   void close_client();
   void drain();
 
