@@ -1,5 +1,6 @@
 #include "dxlatent/midi_out/rtmidi_output.hpp"
 
+#include <jack/jack.h>
 #include <rtmidi/RtMidi.h>
 #include <spdlog/spdlog.h>
 
@@ -97,7 +98,37 @@ RtMidiOutput::RtMidiOutput(RtMidiOutputOptions options)
   try_open(std::chrono::steady_clock::now());
 }
 
-RtMidiOutput::~RtMidiOutput() = default;
+RtMidiOutput::~RtMidiOutput() {
+  out_.reset();
+  close_probe();
+}
+
+void RtMidiOutput::close_probe() const {
+  if (probe_) jack_client_close(probe_);
+  probe_ = nullptr;
+}
+
+bool RtMidiOutput::connection_live() const {
+  if (api_ != MidiApi::Jack) return true;  // ALSA subscriptions are synchronous
+  if (!probe_) {
+    const std::string name = options_.client_name + "-probe";
+    probe_ = jack_client_open(name.c_str(), JackNoStartServer, nullptr);
+    if (!probe_) return false;
+  }
+  jack_port_t* target = jack_port_by_name(probe_, port_name_.c_str());
+  if (!target) return false;
+  const char** peers = jack_port_get_all_connections(probe_, target);
+  if (!peers) return false;
+  // RtMidi's client is options_.client_name, or JACK's renamed "<name>-01".
+  bool ours = false;
+  for (const char** p = peers; *p && !ours; ++p) {
+    const std::string peer = *p;
+    ours = peer.rfind(options_.client_name, 0) == 0 && peer.size() > 4 &&
+           peer.compare(peer.size() - 4, 4, ":out") == 0;
+  }
+  jack_free(peers);
+  return ours;
+}
 
 std::unique_ptr<RtMidiOut> RtMidiOutput::make_client() const {
   std::unique_ptr<RtMidiOut> out;
@@ -150,6 +181,8 @@ bool RtMidiOutput::try_open(Time now) const {
     return false;
   }
   port_name_ = *match;
+  live_ = false;
+  opened_at_ = now;
   backoff_ = std::chrono::milliseconds{0};
   next_check_ = now + options_.check_interval;
   if (ever_connected_) {
@@ -178,7 +211,9 @@ void RtMidiOutput::lose(std::string_view why) const {
   // The old ALSA subscription or JACK connection died with the port: a fresh
   // client reopens cleanly, whatever number the port comes back under.
   out_.reset();
+  close_probe();  // a dead server leaves a dead query client too
   port_name_.clear();
+  live_ = false;
   const Time now = std::chrono::steady_clock::now();
   backoff_ = options_.retry_min;
   next_attempt_ = now + backoff_;
@@ -186,7 +221,18 @@ void RtMidiOutput::lose(std::string_view why) const {
 
 bool RtMidiOutput::connected() const {
   const Time now = std::chrono::steady_clock::now();
-  if (port_name_.empty()) return try_open(now);
+  if (port_name_.empty() && !try_open(now)) return false;
+  if (!live_) {
+    if (!port_still_there()) {
+      lose("it disappeared");
+      return false;
+    }
+    live_ = connection_live();
+    // A connection that never shows up (a refused or broken JACK graph) is
+    // treated like a lost port: drop it and retry from scratch.
+    if (!live_ && now - opened_at_ > std::chrono::seconds(2)) lose("the connection never became active");
+    return live_;
+  }
   if (now >= next_check_) {
     next_check_ = now + options_.check_interval;
     if (!port_still_there()) {
@@ -199,9 +245,8 @@ bool RtMidiOutput::connected() const {
 
 bool RtMidiOutput::send(std::span<const std::uint8_t> message) {
   if (message.empty()) return false;
-  const Time now = std::chrono::steady_clock::now();
-  if (port_name_.empty()) {
-    if (!try_open(now)) return false;
+  if (!live_) {
+    if (!connected()) return false;
   } else if (!port_still_there()) {
     lose("it disappeared");
     return false;

@@ -178,7 +178,7 @@ TEST_F(RtMidiOutputJack, APortThatDisappearsIsRetriedAndReopenedWhenBack) {
     ++attempts;
     std::this_thread::sleep_for(5ms);
   }
-  EXPECT_GT(attempts, 50);
+  EXPECT_GT(attempts, 10);  // many calls during the outage, yet one log line
   EXPECT_EQ(log.count("lost"), 1) << "the loss must be logged once:\n" << log.text();
 
   sink = std::make_unique<TestMidiClient>("dx7");  // plugged back in

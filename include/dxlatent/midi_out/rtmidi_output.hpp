@@ -17,6 +17,11 @@
 // sees connected() go false -> true and must then resend the whole current voice
 // (VoiceSync::forget_synth()): the synth may have lost or changed its edit buffer.
 //
+// JACK API: a jack_connect() takes effect only when the server switches its graph
+// (a period or more later); a voice written before that is lost. So after
+// opening, the port counts as connected only once the connection shows in the
+// server's current graph, looked up through a small port-less query client.
+//
 // Threads: everything runs on the SysEx writer thread (the one that owns the
 // object); nothing here is real-time. RtMidi reports errors through the error
 // callback installed here (RtMidi 5 does not throw from sendMessage).
@@ -34,6 +39,7 @@
 #include "dxlatent/midi_out/midi_output.hpp"
 
 class RtMidiOut;  // <rtmidi/RtMidi.h> stays in src/midi_out/rtmidi_output.cpp
+typedef struct _jack_client jack_client_t;
 
 namespace dxlatent {
 
@@ -106,6 +112,9 @@ class RtMidiOutput final : public MidiOutput {
   void schedule_retry(Time now) const;
   void lose(std::string_view why) const;
   bool port_still_there() const;
+  /// JACK API: true once our port's connection to port_name_ is in the current graph.
+  bool connection_live() const;
+  void close_probe() const;
 
   RtMidiOutputOptions options_;
   std::regex pattern_;
@@ -114,6 +123,9 @@ class RtMidiOutput final : public MidiOutput {
   // reconnect; all of it is touched by the writer thread only.
   mutable std::unique_ptr<RtMidiOut> out_;
   mutable std::string port_name_;        ///< exact name of the opened port; empty when none
+  mutable bool live_ = false;            ///< the connection to port_name_ carries data
+  mutable Time opened_at_{};
+  mutable jack_client_t* probe_ = nullptr;  ///< JACK API: query client, never activated
   mutable detail::RtMidiErrorState error_;
   mutable bool ever_connected_ = false;
   mutable bool loss_logged_ = false;
