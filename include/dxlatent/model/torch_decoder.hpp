@@ -48,6 +48,8 @@ class TorchDecoder final : public VoiceDecoder {
   TorchDecoder& operator=(const TorchDecoder&) = delete;
 
   /// Latent -> voice (argmax of each parameter's categorical); name left blank.
+  /// Every value is checked against its range: a model that breaks its own masks
+  /// throws ModelError rather than hand an invalid voice to a synth.
   /// Thread: the inference thread (one at a time). Never the JACK thread.
   Voice decode(const Latent& z) override;
   /// Voice -> zK of its posterior mean. Names are ignored. A sound parameter out of
