@@ -532,7 +532,7 @@ bool JackClient::reconnect(std::chrono::milliseconds timeout, const std::atomic<
         // whose process callback never runs: see it run before calling it back.
         const std::uint64_t start = impl_->counters.periods.load();
         lock.unlock();
-        const auto until = std::min(deadline, clock::now() + std::chrono::seconds(1));
+        const auto until = clock::now() + std::chrono::seconds(1);  // even past `timeout`
         while (impl_->counters.periods.load() < start + 2 && clock::now() < until && !cancelled())
           std::this_thread::sleep_for(std::chrono::milliseconds(2));
         lock.lock();
@@ -543,7 +543,8 @@ bool JackClient::reconnect(std::chrono::milliseconds timeout, const std::atomic<
     if (ok) break;
     if (cancelled() || clock::now() >= deadline) {
       impl_->close_locked();
-      spdlog::warn("JACK: reconnect gave up after {} ms: {}", timeout.count(), error);
+      // debug: callers retry in a loop while the server is down, and log themselves.
+      spdlog::debug("JACK: reconnect gave up after {} ms: {}", timeout.count(), error);
       return false;
     }
     spdlog::debug("JACK: reconnect: {}", error);
@@ -591,6 +592,12 @@ void JackClient::connect_matching(const std::string& sources, const std::string&
 int JackClient::apply_connections() {
   std::lock_guard lock(impl_->mutex);
   return impl_->running.load() ? impl_->apply_connections_locked() : 0;
+}
+
+int JackClient::connection_count(bool synth_out) const {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->client == nullptr || impl_->server_lost.load()) return 0;
+  return jack_port_connected(synth_out ? impl_->out_port : impl_->in_port);
 }
 
 std::vector<JackPortInfo> JackClient::list_ports() const {

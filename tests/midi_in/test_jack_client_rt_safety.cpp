@@ -264,13 +264,14 @@ class JackClientRtSafety : public JackServerTest {};
 TEST_F(JackClientRtSafety, ProcessCallbackNeitherAllocatesNorLocksNorWaits) {
   const Traffic t = drive(Misbehave::no);
   // The traffic really went through every path.
-  EXPECT_GT(t.hook_calls, 500u);
-  EXPECT_GT(t.counters.events_queued, 1000u);
-  EXPECT_GT(t.counters.thru_out, 500u);
-  EXPECT_GT(t.counters.messages_out, 200u);
-  EXPECT_GT(t.counters.sysex_in_ignored, 10u);
-  EXPECT_GT(t.counters.system_in_ignored, 100u);
-  EXPECT_GT(t.sink_received, 700u);
+  // (Thresholds allow for a loaded machine running ~300 of the 750 periods.)
+  EXPECT_GT(t.hook_calls, 200u);
+  EXPECT_GT(t.counters.events_queued, 500u);
+  EXPECT_GT(t.counters.thru_out, 200u);
+  EXPECT_GT(t.counters.messages_out, 50u);
+  EXPECT_GT(t.counters.sysex_in_ignored, 5u);
+  EXPECT_GT(t.counters.system_in_ignored, 50u);
+  EXPECT_GT(t.sink_received, 250u);
   EXPECT_EQ(t.allocs, 0u) << "allocations on the process thread";
   EXPECT_EQ(t.locks, 0u) << "mutex locks on the process thread";
   EXPECT_EQ(t.waits, 0u) << "waits/sleeps on the process thread";
@@ -279,20 +280,20 @@ TEST_F(JackClientRtSafety, ProcessCallbackNeitherAllocatesNorLocksNorWaits) {
 // The detector itself: a callback that misbehaves must be caught.
 TEST_F(JackClientRtSafety, DeliberateAllocationIsDetected) {
   const Traffic t = drive(Misbehave::allocate);
-  EXPECT_GT(t.hook_calls, 500u);
+  EXPECT_GT(t.hook_calls, 200u);
   EXPECT_GE(t.allocs + 2, 2 * t.hook_calls);  // a malloc and a free each time
 }
 
 TEST_F(JackClientRtSafety, DeliberateLockIsDetected) {
   const Traffic t = drive(Misbehave::lock);
   EXPECT_GE(t.locks + 1, t.hook_calls);
-  EXPECT_GT(t.locks, 500u);
+  EXPECT_GT(t.locks, 200u);
 }
 
 TEST_F(JackClientRtSafety, DeliberateSleepIsDetected) {
   const Traffic t = drive(Misbehave::sleep);
   EXPECT_GE(t.waits + 1, t.hook_calls);
-  EXPECT_GT(t.waits, 500u);
+  EXPECT_GT(t.waits, 200u);
 }
 
 }  // namespace

@@ -123,7 +123,8 @@ class JackClient {
   /// client, then tries jack_client_open(JackNoStartServer) every retry_interval
   /// until it succeeds, `timeout` passes, or *cancel becomes true. On success the
   /// ports are registered again under the same names, the client is activated if
-  /// it was active, and the connect patterns are re-applied (and keep being
+  /// it was active, it is seen running (up to 1 s more, which may exceed
+  /// `timeout`), and the connect patterns are re-applied (and keep being
   /// applied as the other clients' ports reappear). Queues, settings and
   /// counters are kept. Returns true when connected again.
   /// JACK2's libjack keeps per-process state while any client of the process is
@@ -158,7 +159,12 @@ class JackClient {
   /// on port registration; tests may call it directly.)
   int apply_connections();
 
-  /// Ports of the server this client is connected to (all types).
+  /// Any non-rt thread. How many ports synth_out (true) or control_in (false) is
+  /// connected to right now; 0 while closed or the server is lost. Cheap: one
+  /// libjack call, no port listing.
+  int connection_count(bool synth_out) const;
+
+  /// Any non-rt thread. Ports of the server this client is connected to (all types).
   std::vector<JackPortInfo> list_ports() const;
   /// Ports of a server, through a short-lived client; for `--list-ports`. Empty
   /// server_name: the default server. Throws JackError when no server runs.
