@@ -135,6 +135,7 @@ void run(const RunArgs& args) {
     return ok;
   });
 
+  bool jack_lost = false;
   while (true) {
     timespec deadline{};
     clock_gettime(CLOCK_REALTIME, &deadline);
@@ -144,7 +145,17 @@ void run(const RunArgs& args) {
       ++deadline.tv_sec;
     }
     if (sem_timedwait(&g_stop, &deadline) == 0) break;
+    // `systemctl status` shows the JACK outage while it lasts.
+    if (const bool lost = runner->jack().server_lost(); lost != jack_lost) {
+      jack_lost = lost;
+      notifier.status(lost ? "JACK server lost; waiting for it to come back"
+                           : "running: " + runner->jack().client_name());
+    }
     runner->tick();
+    if (jack_lost && !runner->jack().server_lost()) {
+      jack_lost = false;
+      notifier.status("running: " + runner->jack().client_name() + " (JACK reconnected)");
+    }
   }
   notifier.stopping();
   std::cerr << (g_signal == SIGINT ? "\ninterrupted" : "terminated") << "; stopping" << std::endl;

@@ -45,6 +45,13 @@ fs::path Config::effective_snapshot_file() const {
   return snapshot_file.empty() ? effective_state_dir() / "snapshots.syx" : snapshot_file;
 }
 
+PacingProfile Config::pacing_profile() const {
+  PacingProfile p = PacingProfile::named(pacing);
+  if (gap_after_param) p.gap_after_param = *gap_after_param;
+  if (gap_after_voice) p.gap_after_voice = *gap_after_voice;
+  return p;
+}
+
 namespace {
 
 using Value = toml::value;
@@ -68,7 +75,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"jack", {"client_name", "server", "connect_controller", "connect_synth", "thru"}},
       {"control", {"channel", "ccs", "learn_ignore", "low_level", "high_level", "anchor_range", "cache_size"}},
       {"model", {"path"}},
-      {"output", {"kind", "port", "api", "mode", "channel", "pacing"}},
+      {"output", {"kind", "port", "api", "mode", "channel", "pacing", "gap_after_param_ms", "gap_after_voice_ms"}},
       {"start", {"voice", "anchor"}},
       {"snapshot", {"file", "cc", "program_change"}},
       {"state", {"dir"}},
@@ -240,6 +247,13 @@ Config from_toml(const Value& root, const std::string& name) {
   } catch (const std::invalid_argument& e) {
     fail(*find(root, "output", "pacing"), std::string("output.pacing: ") + e.what());
   }
+  // A DX7 resets its voices on every parameter change as on a dump, so one dump
+  // per voice beats a burst of changes (docs/hardware-dx7.md): its default mode.
+  if (c.pacing == "dx7" && !find(root, "output", "mode")) c.mode = OutputMode::Voice;
+  if (auto ms = read_int(root, "output", "gap_after_param_ms", 0, 10'000, "0..10000 ms"))
+    c.gap_after_param = std::chrono::milliseconds(*ms);
+  if (auto ms = read_int(root, "output", "gap_after_voice_ms", 0, 10'000, "0..10000 ms"))
+    c.gap_after_voice = std::chrono::milliseconds(*ms);
 
   s.clear();
   read(root, "start", "voice", s);

@@ -22,7 +22,7 @@ LiveRunner::LiveRunner(Config config, LiveOptions options, VoiceDecoder& decoder
 
   EngineSetup setup;
   setup.config = config_;
-  setup.pacing = PacingProfile::named(config_.pacing);
+  setup.pacing = config_.pacing_profile();
 
   // Start voice and anchor: --anchor wins over the config.
   std::optional<VoiceRef> start = options_.anchor ? options_.anchor : config_.start_voice;
@@ -173,9 +173,14 @@ void LiveRunner::tick() {
   }
 
   if (jack_->server_lost()) {
-    log("JACK server lost; waiting for it to come back");
+    // One line per event for the journal, however long the outage lasts.
+    if (!jack_lost_logged_) log("JACK server lost; waiting for it to come back");
+    jack_lost_logged_ = true;
     // Short attempts, so that a signal is still noticed between them.
-    if (jack_->reconnect(200ms)) log("JACK server back; ports reconnected");
+    if (jack_->reconnect(200ms)) {
+      log("JACK server back; ports reconnected");
+      jack_lost_logged_ = false;
+    }
   }
   show_status(st);
 }

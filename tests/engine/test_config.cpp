@@ -98,6 +98,7 @@ TEST(Config, EachKindOfErrorIsRefusedWithFileLineAndReason) {
       {"[jack]\nclient_name = \"a:b\"\n", "test.toml:2:", "without ':'"},
       {"[output]\nchannel = 1\nchannel = 2\n", "test.toml:3:", ""},   // duplicate key: TOML syntax
       {"[output\n", "test.toml:1:", "TOML syntax error"},
+      {"[engine]\nrealtime_priority = 95\n", "test.toml:2:", "below JACK's"},
   };
   for (const auto& c : cases) {
     const std::string msg = refusal(c.text);
@@ -123,4 +124,21 @@ TEST(Config, VoiceRefs) {
   EXPECT_THROW(VoiceRef::parse("rom1a.syx"), std::invalid_argument);
   EXPECT_THROW(VoiceRef::parse("rom1a.syx:0"), std::invalid_argument);
   EXPECT_THROW(VoiceRef::parse("rom1a.syx:x"), std::invalid_argument);
+}
+
+TEST(Config, TheDx7ProfileDefaultsToVoiceModeAndGapsOverrideTheProfile) {
+  const Config dx7 = parse_config("[output]\nkind = \"midi-port\"\nport = \"UM-ONE\"\npacing = \"dx7\"\n", "t.toml");
+  EXPECT_EQ(dx7.mode, OutputMode::Voice);  // both message kinds reset a DX7's voices: one dump is gentlest
+  EXPECT_EQ(dx7.pacing_profile().gap_after_voice, std::chrono::milliseconds(100));
+  const Config chosen = parse_config("[output]\npacing = \"dx7\"\nmode = \"params\"\n", "t.toml");
+  EXPECT_EQ(chosen.mode, OutputMode::Params);  // an explicit mode wins
+  EXPECT_EQ(parse_config("[output]\npacing = \"dexed\"\n", "t.toml").mode, OutputMode::Auto);
+  const Config gaps = parse_config(
+      "[output]\npacing = \"dx7\"\ngap_after_param_ms = 80\ngap_after_voice_ms = 250\n", "t.toml");
+  const PacingProfile p = gaps.pacing_profile();
+  EXPECT_EQ(p.byte_time, std::chrono::microseconds(320));
+  EXPECT_EQ(p.gap_after_param, std::chrono::milliseconds(80));
+  EXPECT_EQ(p.gap_after_voice, std::chrono::milliseconds(250));
+  EXPECT_NE(refusal("[output]\ngap_after_voice_ms = -1\n").find("gap_after_voice_ms"), std::string::npos);
+  EXPECT_NE(refusal("[output]\ngap_after_param_ms = 1.5\n").find("gap_after_param_ms"), std::string::npos);
 }

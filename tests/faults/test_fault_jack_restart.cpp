@@ -21,7 +21,8 @@ TEST_F(JackRestart, DxlatentReconnectsReappliesConnectionsAndResumesTheVoice) {
   RunConfig cfg;
   cfg.model = tiny_model();
   cfg.state_dir = dir / "state";
-  auto proc = start_dxlatent(cfg, dir);
+  NotifySocket notify;
+  auto proc = start_dxlatent(cfg, dir, {notify.env()});
 
   ASSERT_TRUE(wait_for_dumps(rig, 1, 20s)) << "no start voice arrived\n" << proc->output();
   // Knobs only once the controller connection is in the JACK graph.
@@ -63,7 +64,25 @@ TEST_F(JackRestart, DxlatentReconnectsReappliesConnectionsAndResumesTheVoice) {
                                             << proc->output().substr(log_mark);
   EXPECT_NE(voice_dumps(rig.received()).back(), before);
   EXPECT_TRUE(proc->running());
-  std::printf("--- dxlatent log after the kill ---\n%s", proc->output().substr(log_mark).c_str());
+  const std::string log = proc->output().substr(log_mark);
+  std::printf("--- dxlatent log after the kill ---\n%s", log.c_str());
+  auto count = [&](const std::string& needle) {
+    int n = 0;
+    for (auto at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("JACK server lost"), 1) << "one line per event";
+  EXPECT_EQ(count("JACK server back"), 1) << "one line per event";
+  // systemd saw the outage in the STATUS= line.
+  std::vector<std::string> seen;
+  bool ready = false, lost_status = false;
+  for (const auto& m : notify.collect(200)) seen.push_back(m);
+  for (const auto& m : seen) {
+    ready |= m.find("READY=1") != std::string::npos;
+    lost_status |= m.find("STATUS=JACK server lost") != std::string::npos;
+  }
+  EXPECT_TRUE(ready);
+  EXPECT_TRUE(lost_status) << "no STATUS= line about the lost JACK server";
 
   proc->signal(SIGTERM);
   const auto status = proc->wait_exit(3s);

@@ -4,6 +4,7 @@
 // the line and the reason: a performance should not begin half-configured.
 // Plain data; loaded on the control thread before any other thread starts.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -57,7 +58,11 @@ struct Config {
   std::string output_api = "auto";   ///< midi-port: "auto", "alsa" or "jack" (RtMidi's API)
   OutputMode mode = OutputMode::Auto;
   std::uint8_t device_channel = 0;   ///< 0..15 (shown as 1..16)
-  std::string pacing = "dexed";      ///< a PacingProfile name
+  std::string pacing = "dexed";      ///< a PacingProfile name ("dx7" makes mode default to voice)
+  std::optional<std::chrono::milliseconds> gap_after_param;  ///< overrides the profile's gap
+  std::optional<std::chrono::milliseconds> gap_after_voice;  ///< overrides the profile's gap
+  /// The pacing profile with the configured gaps applied.
+  PacingProfile pacing_profile() const;
 
   // [start]
   std::optional<VoiceRef> start_voice;  ///< sent first; nullopt: the latent origin (knobs centred)

@@ -71,6 +71,7 @@ class LiveRunner {
   bool learning_ = false;
   bool started_ = false;
   bool status_shown_ = false;
+  bool jack_lost_logged_ = false;  // "JACK server lost" said once per outage
   std::optional<Voice> saved_voice_;
   std::chrono::steady_clock::time_point last_voice_save_{};
   std::chrono::steady_clock::time_point last_status_{};
