@@ -40,6 +40,7 @@ struct Row {
   std::vector<std::uint32_t> ns;
   dxlatent::JackCounters counters;
   std::size_t sink_received = 0;
+  std::size_t max_event_size = 0;
 };
 
 double pct(std::vector<std::uint32_t>& v, double q) {
@@ -126,6 +127,7 @@ Row run(const std::string& name, double seconds, int cc_per_period, bool traffic
   c.queue_overflows -= start_counters.queue_overflows;
   row.counters = c;
   row.sink_received = sink.received().size();
+  row.max_event_size = jc.max_event_size();
   jc.close();
   return row;
 }
@@ -160,8 +162,10 @@ int main(int argc, char** argv) {
   server.stop();
 
   std::printf("callback_bench: jackd %s -d dummy -r 48000 -p 64 (period %.1f us), %.0f s per scenario, "
-              "storm = %d CC/period (%d CC/s) + thru + a 163-byte SysEx out whenever the last left\n\n",
+              "storm = %d CC/period (%d CC/s) + thru + a 163-byte SysEx out whenever the last left\n",
               realtime ? "-R" : "-r", period_us, seconds, cc_per_period, static_cast<int>(cc_per_period * 48000 / 64));
+  std::printf("synth_out carries events up to %zu bytes a period (jack_midi_max_event_size, empty buffer)\n\n",
+              rows[0].max_event_size);
   std::printf("| scenario | periods | p50 us | p99 us | max us | p50 %% | p99 %% | max %% | events in | thru out | SysEx out | overflows | xruns |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (auto& r : rows) {

@@ -6,7 +6,7 @@
 //   - process thread [rt]: JACK's; runs the process callback. It reads control_in,
 //     pushes channel messages as MidiEvent into a preallocated SPSC queue, forwards
 //     thru traffic, and writes queued OutMessages into synth_out. It never
-//     allocates, locks, logs or waits (tests/midi_in/jack_client_rt_safety_test.cpp
+//     allocates, locks, logs or waits (tests/midi_in/test_jack_client_rt_safety.cpp
 //     proves it against a real jackd).
 //   - engine thread (ONE consumer): poll() / wait_event().
 //   - writer thread (ONE producer): send().
