@@ -33,7 +33,7 @@ std::string RunConfig::text() const {
   t += "[jack]\nclient_name = " + q(client) + "\nconnect_controller = " + q(connect_controller) +
        "\nconnect_synth = " + q(connect_synth) + "\nthru = " + (thru ? "true" : "false") + "\n";
   t += "[control]\nchannel = " + std::to_string(control_channel) +
-       "\nccs = [20, 21, 22, 23, 24, 25, 26, 27]\n";
+       "\nccs = " + ccs + "\n";
   t += "[model]\npath = " + q(model.string()) + "\n";
   t += "[output]\nkind = " + q(output_kind) + "\nmode = " + q(mode) + "\npacing = " + q(pacing) + "\n";
   if (output_kind == "midi-port") t += "port = " + q(output_port) + "\napi = " + q(output_api) + "\n";

@@ -35,6 +35,7 @@ struct RunConfig {
   std::string connect_synth = "^rig:in$";
   bool thru = false;
   int control_channel = 0;  ///< 0 = all, 1..16
+  std::string ccs = "[20, 21, 22, 23, 24, 25, 26, 27]";  ///< "[]" = learn
   std::string output_kind = "jack";
   std::string output_port;
   std::string output_api = "jack";
