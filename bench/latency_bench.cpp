@@ -9,7 +9,8 @@
 // polling every 50 us) is printed too; it includes up to a period of queueing
 // on each side.
 //
-//   latency_bench [--moves N] [--model FILE] [--realtime] [--cache] [--period F]
+//   latency_bench [--moves N] [--model FILE] [--realtime] [--cache] [--period F] [--priority P]
+// --realtime: jackd -R; --priority P: the engine's threads at SCHED_FIFO P ([engine] realtime_priority).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   int moves = 5000;
   std::string model;
   bool realtime = false, cache = false;
+  int priority = 0;
   std::uint32_t period = 64, rate = 48000;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -62,9 +64,10 @@ int main(int argc, char** argv) {
     else if (a == "--model" && i + 1 < argc) model = argv[++i];
     else if (a == "--period" && i + 1 < argc) period = std::uint32_t(std::atoi(argv[++i]));
     else if (a == "--realtime") realtime = true;
+    else if (a == "--priority" && i + 1 < argc) priority = std::atoi(argv[++i]);
     else if (a == "--cache") cache = true;
     else {
-      std::fprintf(stderr, "usage: latency_bench [--moves N] [--model FILE] [--realtime] [--cache] [--period F]\n");
+      std::fprintf(stderr, "usage: latency_bench [--moves N] [--model FILE] [--realtime] [--cache] [--period F] [--priority P]\n");
       return 2;
     }
   }
@@ -82,10 +85,13 @@ int main(int argc, char** argv) {
     config.connect_synth = "^bench:in$";
     config.mode = OutputMode::Voice;
     config.cache_size = cache ? 4096 : 0;
+    config.realtime_priority = priority;
     for (std::uint8_t d = 0; d < kLatentDims; ++d) config.ccs.push_back(std::uint8_t(20 + d));
     config.state_dir = std::filesystem::temp_directory_path() / server_name;
     LiveOptions options;
-    options.log = [](const std::string&) {};
+    options.log = [](const std::string& line) {
+      if (line.find("refused") != std::string::npos) std::fprintf(stderr, "%s\n", line.c_str());
+    };
     options.callback_timing = 1 << 16;
     LiveRunner runner(config, std::move(options), decoder);
     runner.start();
@@ -94,7 +100,8 @@ int main(int argc, char** argv) {
 
     // The start voice, then a clean slate.
     const auto t_start = std::chrono::steady_clock::now();
-    while (rig.take_received().empty()) {
+    bool start_voice = false;
+    while (!(start_voice = start_voice || !rig.take_received().empty()) || !runner.controller_connected()) {
       if (std::chrono::steady_clock::now() - t_start > 10s) throw std::runtime_error("no start voice arrived");
       std::this_thread::sleep_for(1ms);
     }
@@ -158,9 +165,10 @@ int main(int argc, char** argv) {
     for (double x : latency_us) lat_sum += x;
 
     std::printf("dxlatent latency bench: %d knob moves, jackd dummy %u Hz / %u frames (period %.3f ms), %s, "
-                "cache %s, model %s\n",
+                "cache %s, engine threads %s, model %s\n",
                 moves, rate, period, period_us / 1000.0, realtime ? "realtime (-R)" : "no realtime (-r)",
-                cache ? "on" : "off", model_path.string().c_str());
+                cache ? "on" : "off", priority > 0 ? ("SCHED_FIFO " + std::to_string(priority)).c_str() : "normal",
+                model_path.string().c_str());
     std::printf("  %-34s %9s %9s %9s %9s\n", "", "p50", "p99", "max", "mean");
     row("CC in -> SysEx out", latency_us, "ms", 1e-3);
     row("CC in -> SysEx out", latency_periods, "periods");

@@ -139,6 +139,12 @@ void demo(const DemoArgs& args) {
     return false;
   };
 
+  const auto connect_deadline = std::chrono::steady_clock::now() + 10s;
+  while (!runner.controller_connected()) {
+    if (std::chrono::steady_clock::now() > connect_deadline)
+      throw BadInput(rig.out_port() + " was not connected to " + runner.jack().control_in_name());
+    std::this_thread::sleep_for(5ms);
+  }
   if (!settle(KnobState{})) throw BadInput("the engine sent nothing to " + rig.in_port());
   std::size_t start_bytes = 0;
   for (const auto& m : rig.take_received()) {

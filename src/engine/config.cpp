@@ -79,6 +79,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"start", {"voice", "anchor"}},
       {"snapshot", {"file", "cc", "program_change"}},
       {"state", {"dir"}},
+      {"engine", {"realtime_priority"}},
   };
   return keys;
 }
@@ -283,6 +284,10 @@ Config from_toml(const Value& root, const std::string& name) {
                                                 " is also a knob in control.ccs");
   }
   read(root, "snapshot", "program_change", c.snapshot_program_change);
+
+  if (auto p = read_int(root, "engine", "realtime_priority", 0, 89,
+                        "0 = normal scheduling, or a SCHED_FIFO priority 1..89 (below JACK's)"))
+    c.realtime_priority = int(*p);
 
   s.clear();
   read(root, "state", "dir", s);

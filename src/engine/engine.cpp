@@ -1,7 +1,11 @@
 #include "dxlatent/engine/engine.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <bitset>
 #include <chrono>
+#include <cstring>
 
 #include "dxlatent/midi_in/jack_client.hpp"
 #include "dxlatent/midi_out/midi_output.hpp"
@@ -120,6 +124,21 @@ void Engine::start() {
   stop_ = false;
   writer_thread_ = std::thread([this] { run_writer(); });
   inference_thread_ = std::thread([this] { run_inference(); });
+  if (c.realtime_priority > 0) {
+    // Below JACK's threads, above the rest of the machine: a decode is then
+    // delayed only by JACK itself, not by whatever else the computer runs.
+    sched_param sp{};
+    sp.sched_priority = c.realtime_priority;
+    for (auto* t : {&inference_thread_, &writer_thread_}) {
+      const int rc = pthread_setschedparam(t->native_handle(), SCHED_FIFO, &sp);
+      if (rc != 0) {
+        std::lock_guard lk(shared_->mutex);
+        shared_->log.push_back("realtime priority " + std::to_string(c.realtime_priority) +
+                               " refused (" + std::strerror(rc) + "); normal scheduling");
+        break;
+      }
+    }
+  }
   started_ = true;
 }
 

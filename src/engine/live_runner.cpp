@@ -98,6 +98,13 @@ void LiveRunner::start() {
   tick();
 }
 
+bool LiveRunner::controller_connected() const {
+  const std::string own = jack_->control_in_name();
+  for (const auto& p : jack_->list_ports())
+    if (p.name == own) return !p.connections.empty();
+  return false;
+}
+
 std::string LiveRunner::status_line(const EngineStatus& st) {
   char buf[256];
   std::string s = "z";

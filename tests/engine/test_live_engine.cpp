@@ -104,11 +104,15 @@ class LiveEngineTest : public ::testing::Test {
     o.log = [](const std::string& s) { std::fprintf(stderr, "[engine] %s\n", s.c_str()); };
     runner_ = std::make_unique<LiveRunner>(std::move(c), std::move(o), *decoder_);
     runner_->start();
-    // Auto-connect done and the start voice out.
+    // Auto-connect done both ways and the start voice out (a CC sent before
+    // probe:out -> control_in exists would be lost).
     ASSERT_TRUE(wait_until([&] {
       runner_->tick();
-      return !sysex_only(probe_->received()).empty();
-    }, 10s)) << "no start voice reached the sink";
+      bool controller = false;
+      for (const auto& p : runner_->jack().list_ports())
+        if (p.name == runner_->jack().control_in_name()) controller = !p.connections.empty();
+      return controller && !sysex_only(probe_->received()).empty();
+    }, 10s)) << "not connected, or no start voice reached the sink";
   }
 
   std::string diagnose(const KnobState& knobs) {

@@ -73,6 +73,9 @@ struct Config {
   std::optional<std::uint8_t> snapshot_cc;       ///< a CC (value >= 64) saves the current voice
   bool snapshot_program_change = false;          ///< program change N saves into slot N+1
 
+  // [engine]
+  int realtime_priority = 0;  ///< 0: normal scheduling; 1..89: SCHED_FIFO for the inference and writer threads
+
   // [state]
   std::filesystem::path state_dir;  ///< empty: default_state_dir()
 

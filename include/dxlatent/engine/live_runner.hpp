@@ -52,6 +52,8 @@ class LiveRunner {
   /// Stops the engine, saves what is left to save, closes the client. Idempotent.
   void stop();
 
+  /// True when control_in has at least one connection (a controller is plugged in).
+  bool controller_connected() const;
   Engine& engine() { return *engine_; }
   JackClient& jack() { return *jack_; }
   const Config& config() const { return config_; }
