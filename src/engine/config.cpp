@@ -286,7 +286,7 @@ Config from_toml(const Value& root, const std::string& name) {
   read(root, "snapshot", "program_change", c.snapshot_program_change);
 
   if (auto p = read_int(root, "engine", "realtime_priority", 0, 89,
-                        "0 = normal scheduling, or a SCHED_FIFO priority 1..89 (below JACK's)"))
+                        "0 = normal scheduling, or a SCHED_FIFO priority 1..89 (keep it below JACK's)"))
     c.realtime_priority = int(*p);
 
   s.clear();

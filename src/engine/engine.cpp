@@ -125,8 +125,9 @@ void Engine::start() {
   writer_thread_ = std::thread([this] { run_writer(); });
   inference_thread_ = std::thread([this] { run_inference(); });
   if (c.realtime_priority > 0) {
-    // Below JACK's threads, above the rest of the machine: a decode is then
-    // delayed only by JACK itself, not by whatever else the computer runs.
+    // Meant to be below JACK's threads and above the rest of the machine (see
+    // config/dxlatent.toml): a decode is then delayed only by JACK itself, not
+    // by whatever else the computer runs.
     sched_param sp{};
     sp.sched_priority = c.realtime_priority;
     for (auto* t : {&inference_thread_, &writer_thread_}) {

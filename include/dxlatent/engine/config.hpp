@@ -74,7 +74,7 @@ struct Config {
   bool snapshot_program_change = false;          ///< program change N saves into slot N+1
 
   // [engine]
-  int realtime_priority = 0;  ///< 0: normal scheduling; 1..89: SCHED_FIFO for the inference and writer threads
+  int realtime_priority = 0;  ///< 0: normal scheduling; 1..89: SCHED_FIFO for the inference and writer threads (below JACK's)
 
   // [state]
   std::filesystem::path state_dir;  ///< empty: default_state_dir()
