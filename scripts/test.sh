@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
 # The test command: packages, release build, then every test through ctest
 # (GoogleTest units, real jackd on the dummy backend, the shipped model, a tiny
-# training run). Tests that need ../shared/data skip with a message when it is absent.
+# training run, lint). Tests that need ../shared/data skip with a message when it
+# is absent. Before that, the pure cores' tests also run under AddressSanitizer +
+# UBSan (the debug preset); SANITIZE=0 skips that stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 # One BLAS thread and one torch thread: the decoder is measured and used that way,
 # and two-core CI machines oversubscribe otherwise.
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+
+if [ "${SANITIZE:-1}" != 0 ]; then
+  core_tests=(test_voice test_voice_pack test_voice_file test_sysex test_parser test_parser_random
+              test_atomic_file test_cc_map test_latent_map test_voice_sync test_pacer
+              test_latent_quantiles test_latent_sampler test_latent_path test_voice_naming test_state_store)
+  cmake --preset debug >/dev/null
+  cmake --build --preset debug -j"$(nproc)" --target "${core_tests[@]}"
+  for t in "${core_tests[@]}"; do
+    ./build/debug/bin/"$t" --gtest_brief=1 >/tmp/dxlatent-asan-$t.log 2>&1 ||
+      { cat /tmp/dxlatent-asan-$t.log; echo "sanitizer stage: $t failed"; exit 1; }
+  done
+  echo "sanitizer stage (ASan + UBSan): ${#core_tests[@]} core test programs passed"
+fi
+
 ctest --preset release -j"$(nproc)" "$@"
