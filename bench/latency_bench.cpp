@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
     row("CC in -> SysEx out", latency_periods, "periods");
     row("  same, wall clock (bench thread)", wall_us, "ms", 1e-3);
     row("decode (model call) per move", decode_us, "ms", 1e-3);
-    row("decode share of the latency", share, "%", 100.0);
+    row("decode / latency, per move", share, "%", 100.0);
     row("process callback", callback_us, "us");
     row("process callback / period", callback_share, "%");
     std::printf("  moves answered %zu, lost %zu; decode share of total latency %.1f%%; xruns %llu; "

@@ -163,9 +163,11 @@ void Engine::run_inference() {
   MidiEvent e;
   while (!stop_.load(std::memory_order_relaxed)) {
     inference_beats_.fetch_add(1, std::memory_order_relaxed);
-    // The JACK thread never wakes us (it may not post anything that can block);
-    // JackClient::wait_event polls its lock-free queue instead.
-    if (!input_.wait_event(e, 1ms)) continue;
+    // The JACK thread never blocks to wake us: JackClient::wait_event waits on
+    // its lock-free queue's own wake-up, at most one a period.
+    // The timeout only bounds how late stop() is noticed and keeps the
+    // heartbeat going while no knob moves; events themselves end the wait.
+    if (!input_.wait_event(e, 10ms)) continue;
     core.fold(e);
     while (input_.poll(e)) core.fold(e);
     const InferenceNews news = core.take_news();
