@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
+jobs=$(nproc)  # before OMP_NUM_THREADS=1, which GNU nproc honours
 # One BLAS thread and one torch thread: the decoder is measured and used that way,
 # and two-core CI machines oversubscribe otherwise.
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
@@ -16,7 +17,7 @@ if [ "${SANITIZE:-1}" != 0 ]; then
               test_atomic_file test_cc_map test_latent_map test_voice_sync test_pacer
               test_latent_quantiles test_latent_sampler test_latent_path test_voice_naming test_state_store)
   cmake --preset debug >/dev/null
-  cmake --build --preset debug -j"$(nproc)" --target "${core_tests[@]}"
+  cmake --build --preset debug -j"$jobs" --target "${core_tests[@]}"
   for t in "${core_tests[@]}"; do
     ./build/debug/bin/"$t" --gtest_brief=1 >/tmp/dxlatent-asan-$t.log 2>&1 ||
       { cat /tmp/dxlatent-asan-$t.log; echo "sanitizer stage: $t failed"; exit 1; }
@@ -24,4 +25,4 @@ if [ "${SANITIZE:-1}" != 0 ]; then
   echo "sanitizer stage (ASan + UBSan): ${#core_tests[@]} core test programs passed"
 fi
 
-ctest --preset release -j"$(nproc)" "$@"
+ctest --preset release -j"$jobs" "$@"
