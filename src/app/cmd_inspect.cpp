@@ -78,7 +78,9 @@ void run_inspect(const InspectOptions& opt) {
       errors.empty() ? ++valid : ++invalid;
       for (const RangeError& e : errors) ++field_errors[e.offset];
       if (opt.summary_only) continue;
-      out << path << ':' << sv.index << "  \"" << sv.voice.display_name() << "\"  alg "
+      // Slots print 1-based, as FILE:SLOT is written everywhere else (interpolate,
+      // --anchor, [start] voice), so a line can be pasted straight into those.
+      out << path << ':' << sv.index + 1 << "  \"" << sv.voice.display_name() << "\"  alg "
           << static_cast<std::size_t>(sv.voice.algorithm()) << "  ";
       if (errors.empty()) {
         out << "ok\n";

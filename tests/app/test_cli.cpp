@@ -114,7 +114,7 @@ TEST_F(Cli, InspectBadFilesExitWith1NamingFileAndOffset) {
   r = run("inspect " + q(dir_ / "two.syx"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("two.syx: offset 4104: wrong checksum"), std::string::npos) << r.err;
-  EXPECT_NE(r.out.find("two.syx:31  \"CART31    \""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("two.syx:32  \"CART31    \""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("summary: 32 voices, 32 valid, 0 with out-of-range fields"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1 bad message(s)"), std::string::npos) << r.out;
 }
@@ -125,7 +125,7 @@ TEST_F(Cli, InspectGoodCartridge) {
   write_cartridge_syx(dir_ / "c.syx", voices);
   const Result r = run("inspect " + q(dir_ / "c.syx"));
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("c.syx:4  \"CART4     \"  alg " + std::to_string(voices[4].algorithm()) +
+  EXPECT_NE(r.out.find("c.syx:5  \"CART4     \"  alg " + std::to_string(voices[4].algorithm()) +
                        "  out of range: OP3 EG rate 2 = 120 (0-99)\n"),
             std::string::npos)
       << r.out;
