@@ -7,6 +7,7 @@
 
 #include "dxlatent/engine/snapshot.hpp"
 #include "dxlatent/engine/state_store.hpp"
+#include "dxlatent/model/voice_naming.hpp"
 #include "dxlatent/midi_in/jack_client.hpp"
 #include "dxlatent/midi_out/midi_output.hpp"
 #include "dxlatent/model/voice_decoder.hpp"
@@ -39,6 +40,20 @@ LiveRunner::LiveRunner(Config config, LiveOptions options, VoiceDecoder& decoder
   }
 
   store_ = std::make_unique<StateStore>(config_.effective_state_dir());
+  // No start voice asked for: resume the voice the last run ended on, so that a
+  // service restarted after a crash, a kill or a reboot sounds as it did.
+  if (!start) {
+    std::string error;
+    if (auto z = store_->load_latent(&error)) {
+      Voice resumed = decoder.decode(*z);
+      name_generated_voice(resumed, VoiceOrigin::Live, 0);
+      setup.start_voice = resumed;
+      log("resuming the last voice (" + store_->latent_path().string() + "): \"" + resumed.display_name() +
+          "\", algorithm " + std::to_string(resumed.algorithm()));
+    } else if (!error.empty() && std::filesystem::exists(store_->latent_path())) {
+      log("ignoring the saved latent: " + error);
+    }
+  }
   if (!config_.ccs.empty()) {
     for (auto cc : config_.ccs) setup.ccs.push_back(cc);
     learning_ = config_.ccs.size() < kLatentDims;

@@ -306,6 +306,33 @@ TEST_F(LiveEngineTest, LearnsTheMappingPrintsItAndKeepsItForTheNextStart) {
   for (std::size_t d = 0; d < 8; ++d) EXPECT_EQ(numbers[d], want[d]) << d;
 }
 
+TEST_F(LiveEngineTest, ANewStartWithoutAStartVoiceResumesTheLastVoice) {
+  const Config c = config(OutputMode::Voice, 0);
+  start(c);
+  KnobState k;
+  k.values[1] = 99;
+  k.values[5] = 7;
+  ASSERT_TRUE(probe_->send({0xB0, 21, 99}));
+  ASSERT_TRUE(probe_->send({0xB0, 25, 7}));
+  settle(k);
+  const Voice last = *runner_->engine().status().target;
+  runner_.reset();  // a clean stop writes the last latent
+  ASSERT_TRUE(fs::exists(state_ / "latent.txt"));
+  probe_->clear();
+  start(c);
+  const auto got = sysex_only(probe_->received());
+  ASSERT_FALSE(got.empty());
+  EXPECT_TRUE(same_sound(dump_voice(got[0], 0), last)) << "the first voice of the new run is not the last one";
+  // Without the saved latent, the first voice is the centred knobs' one, which differs.
+  runner_.reset();
+  fs::remove(state_ / "latent.txt");
+  probe_->clear();
+  start(c);
+  const auto fresh = sysex_only(probe_->received());
+  ASSERT_FALSE(fresh.empty());
+  EXPECT_FALSE(same_sound(dump_voice(fresh[0], 0), last));
+}
+
 TEST_F(LiveEngineTest, ASnapshotTriggerSavesTheCurrentVoiceIntoACartridgeSlot) {
   Config c = config(OutputMode::Voice, 0);
   c.snapshot_cc = 100;
