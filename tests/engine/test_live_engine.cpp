@@ -265,11 +265,16 @@ TEST_F(LiveEngineRealtimeTest, AStormOfTenThousandCcsInOneSecond) {
     const auto before = runner_->jack().counters();
     storm();
     const auto after = runner_->jack().counters();
-    EXPECT_GE(after.events_in - before.events_in, 10000u);
+    xruns = after.xruns - before.xruns;
+    // A period JACK skips (an xrun) takes the probe's events of that period with
+    // it, before they reach us: the count is only the engine's to answer for
+    // in a storm without xruns.
+    if (xruns == 0) {
+      EXPECT_GE(after.events_in - before.events_in, 10000u);
+    }
     EXPECT_EQ(after.queue_overflows, before.queue_overflows) << "events lost between JACK and the engine";
     const double period_ns = 64.0 / 48000.0 * 1e9;
     EXPECT_LT(double(after.max_callback_ns), 0.25 * period_ns) << "the process callback took too long";
-    xruns = after.xruns - before.xruns;
     if (xruns == 0) break;
     std::fprintf(stderr, "storm %d saw %llu xrun(s); trying again\n", attempt + 1, (unsigned long long)xruns);
   }
