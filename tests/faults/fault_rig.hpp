@@ -14,6 +14,7 @@
 
 #include "child_process.hpp"
 #include "support/jack_test_server.hpp"
+#include "support/notify_socket.hpp"
 #include "support/test_midi_client.hpp"
 
 namespace dxlatent::testing {
@@ -52,21 +53,6 @@ std::unique_ptr<ChildProcess> start_dxlatent(const RunConfig& config, const std:
                                              std::vector<std::string> env = {});
 
 /// An AF_UNIX datagram socket standing in for systemd's NOTIFY_SOCKET.
-class NotifySocket {
- public:
-  NotifySocket();
-  ~NotifySocket();
-  std::string env() const { return "NOTIFY_SOCKET=" + path_; }
-  /// Datagrams that arrive within `ms`.
-  std::vector<std::string> collect(int ms);
-  /// Waits up to `ms` for a datagram containing `needle`; everything read so far in *seen.
-  bool wait_for(const std::string& needle, int ms, std::vector<std::string>* seen = nullptr);
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
 bool is_voice_dump(const std::vector<std::uint8_t>& m);
 /// A 163-byte F0 43 0n 00 01 1B ... sum F7 with a correct checksum.
 bool is_whole_voice_dump(const std::vector<std::uint8_t>& m);

@@ -2,11 +2,9 @@
 // NOTIFY_SOCKET receives READY, STATUS, WATCHDOG (at half of WATCHDOG_USEC, only
 // while the engine is healthy) and STOPPING; without NOTIFY_SOCKET nothing is sent.
 #include "service_notify.hpp"
+#include "support/notify_socket.hpp"
 
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -17,43 +15,7 @@
 namespace dxlatent {
 namespace {
 
-class NotifySocket {
- public:
-  NotifySocket() {
-    path_ = "/tmp/dxlatent-notify-" + std::to_string(::getpid()) + ".sock";
-    ::unlink(path_.c_str());
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) ::perror("bind");
-  }
-  ~NotifySocket() {
-    ::close(fd_);
-    ::unlink(path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-  /// Messages that arrive within `ms` milliseconds.
-  std::vector<std::string> collect(int ms) {
-    std::vector<std::string> got;
-    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          end - std::chrono::steady_clock::now()).count();
-      if (left <= 0) break;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-      char buf[512];
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n > 0) got.emplace_back(buf, static_cast<std::size_t>(n));
-    }
-    return got;
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
+using dxlatent::testing::NotifySocket;
 
 int count(const std::vector<std::string>& v, const std::string& s) {
   int n = 0;
