@@ -25,6 +25,15 @@ if [ "${SANITIZE:-1}" != 0 ]; then
   echo "sanitizer stage (ASan + UBSan): ${#core_tests[@]} core test programs passed"
 fi
 
+# JACK2 keeps up to 8 servers in /dev/shm/jack-shm-registry; a jackd that was
+# killed hard (a crashed test) keeps its slot for good, and after 8 of them no
+# test server starts ("Too many servers already active"). With no jackd running
+# at all, whatever JACK left in /dev/shm is stale by definition: sweep it.
+if ! pgrep -x jackd >/dev/null && ls /dev/shm/jack-shm-registry >/dev/null 2>&1; then
+  echo "test.sh: no jackd running; removing JACK's stale shared memory from /dev/shm"
+  rm -f /dev/shm/jack-shm-registry /dev/shm/jack_* /dev/shm/jack-* 2>/dev/null || true
+fi
+
 # Serial on purpose: the JACK tests start their own real-time-ish jackd servers
 # and measure deliveries per period; two at once on a 2-core machine mostly
 # measure each other. The whole suite takes ~2.5 minutes this way.
