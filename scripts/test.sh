@@ -38,9 +38,8 @@ fi
 # and measure deliveries per period; two at once on a 2-core machine mostly
 # measure each other. The whole suite takes ~2.5 minutes this way.
 # A failed test is run once more, loudly: on a busy 2-core VM the dummy jackd
-# misses deadlines now and then, and RtMidi's JACK client has crashed once in
-# ~15 runs after a server restart (RtMidiOutputJack.TheJackServerGoingAwayIs-
-# APortLossToo; known, see the closing note). A test that fails twice fails CI.
+# misses deadlines now and then (xruns), and the JACK tests measure deliveries
+# per period. A test that fails twice fails CI.
 if ! ctest --preset release "$@"; then
   echo "test.sh: RERUNNING the failed tests once; a failure below is real"
   ctest --preset release --rerun-failed

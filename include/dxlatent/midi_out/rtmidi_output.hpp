@@ -115,6 +115,8 @@ class RtMidiOutput final : public MidiOutput {
   /// JACK API: true once our port's connection to port_name_ is in the current graph.
   bool connection_live() const;
   void close_probe() const;
+  /// Closes and destroys out_ (JACK API: port first, then a short wait; see the .cpp).
+  void drop_client() const;
 
   RtMidiOutputOptions options_;
   std::regex pattern_;
