@@ -17,6 +17,10 @@ pkgs=(
   libsystemd-dev systemd           # sd_notify (Type=notify + watchdog), systemd-analyze verify
   libgtest-dev                     # the test suite
   clang libclang-rt-14-dev         # libFuzzer target for the SysEx parser
+  hexter                           # DX7 emulator (DSSI plugin) that `dxlatent render` loads at run time
+  dssi-dev ladspa-sdk libasound2-dev  # plugin API headers (<dssi.h> includes <alsa/seq_event.h>; no ALSA at run time)
+  libfftw3-dev                     # FFTs for the audio statistics (spectral centroid)
+  libsndfile1-dev                  # WAV files (render, demo.wav)
 )
 missing=()
 for p in "${pkgs[@]}"; do

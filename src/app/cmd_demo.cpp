@@ -20,6 +20,8 @@
 #include "dxlatent/midi_in/jack_client.hpp"
 #include "dxlatent/model/model_path.hpp"
 #include "dxlatent/model/torch_decoder.hpp"
+#include "dxlatent/render/hexter_renderer.hpp"
+#include "dxlatent/render/wav_file.hpp"
 #include "dxlatent/sysex/sysex.hpp"
 #include "dxlatent/voice/voice_file.hpp"
 
@@ -71,6 +73,27 @@ struct SynthModel {
     }
   }
 };
+
+// Issue 10 part 5a: the received voices, audible. Each step's voice plays a
+// C-E-G arpeggio held together, 1 s per step, rendered offline by hexter (in
+// this process: the JACK client has stopped). Without hexter the demo still
+// succeeds and says so.
+void write_demo_wav(const fs::path& wav, const std::vector<Voice>& voices) {
+  try {
+    render::HexterRenderer renderer({}, 44100);
+    std::vector<float> all;
+    const render::NoteEvent phrase[] = {{0, 60, 100}, {5292, 64, 100}, {10584, 67, 100},
+                                        {26460, 60, 0}, {26460, 64, 0}, {26460, 67, 0}};
+    for (const Voice& v : voices) {
+      const auto s = renderer.render(v, phrase, 44100);
+      all.insert(all.end(), s.begin(), s.end());
+    }
+    render::write_wav(wav, all, 44100);
+    std::printf("%zu voices rendered with hexter to %s (1 s each: a C-E-G arpeggio)\n", voices.size(), wav.c_str());
+  } catch (const std::exception& e) {  // render::PluginMissing names the package to install
+    std::printf("no WAV written: %s\n", e.what());
+  }
+}
 
 void demo(const DemoArgs& args) {
   if (args.steps < 1 || args.steps > 32) throw CommandError(kExitUsage, "--steps must be 1..32 (one cartridge)");
@@ -196,6 +219,7 @@ void demo(const DemoArgs& args) {
   std::printf("JACK: %llu events in, %llu messages out, %llu xruns; %zu bad dumps received\n",
               (unsigned long long)counters.events_in, (unsigned long long)counters.messages_out,
               (unsigned long long)counters.xruns, synth.bad);
+  write_demo_wav(fs::path(args.out).replace_extension(".wav"), voices);
   if (synth.bad) throw BadInput("some voice dumps arrived with a bad checksum");
 }
 

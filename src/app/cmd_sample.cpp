@@ -6,6 +6,12 @@
 // LibTorch's RNG, so the same seed, count, temperature and model give the same
 // bytes on any machine. The streams are separate so that the first 32 voices of
 // `-n 64` are the voices of `-n 32` with the same seed.
+//
+// --audible renders each candidate with hexter (note 60, velocity 100, 1 s held
+// + 1 s release, as the corpus figures) and draws again when it is silent (RMS
+// below -60 dBFS) or has non-finite samples. Candidates come from the same
+// streams in the same order and renders are repeatable, so the same seed still
+// gives the same file, and the first 32 of `-n 64` are still those of `-n 32`.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -19,6 +25,8 @@
 #include "commands.hpp"
 #include "dxlatent/model/latent_sampler.hpp"
 #include "dxlatent/model/voice_naming.hpp"
+#include "dxlatent/render/audio_stats.hpp"
+#include "dxlatent/render/hexter_renderer.hpp"
 #include "model_tool.hpp"
 #include "progress.hpp"
 
@@ -33,16 +41,54 @@ struct SampleOptions {
   std::optional<std::uint64_t> seed;
   float temperature = 0.0f;
   std::string out;
+  bool audible = false;
   ModelOptions model;
+};
+
+// Renders candidates for --audible (in this process: LibTorch's threads make a
+// fork unsafe, and a few renders per voice are fast enough).
+class AudibleFilter {
+ public:
+  AudibleFilter() try : renderer_({}, 44100) {
+  } catch (const render::RenderError& e) {
+    throw BadInput(e.what());
+  }
+  bool audible(const Voice& v) {
+    const render::NoteSpec spec{60, 100, 1.0, 1.0};
+    const auto s = renderer_.render_note(v, spec);
+    const auto st = analyzer_.analyze(s, renderer_.sample_rate(), renderer_.sample_rate());  // held: 1 s
+    if (st.silent || st.nonfinite) {
+      ++rejected;
+      return false;
+    }
+    return true;
+  }
+  std::size_t rejected = 0;
+
+ private:
+  render::HexterRenderer renderer_;
+  render::AudioAnalyzer analyzer_;
 };
 
 void run_sample(const SampleOptions& opt) {
   const std::uint64_t seed = opt.seed ? *opt.seed : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   if (!opt.seed) std::fprintf(stderr, "dxlatent: seed %llu (pass --seed to repeat)\n", static_cast<unsigned long long>(seed));
   auto decoder = load_decoder(opt.model);
+  std::vector<Voice> voices;
+  std::optional<AudibleFilter> filter;
+  if (opt.audible) filter.emplace();
+  auto keep = [&](const Voice& v) {
+    if (filter && !filter->audible(v)) {
+      // A model that decodes nothing audible must not loop forever.
+      if (filter->rejected > 1000 + 100 * opt.count)
+        throw BadInput("--audible: " + std::to_string(filter->rejected) + " silent candidates and only " +
+                       std::to_string(voices.size()) + " audible ones; giving up");
+      return;
+    }
+    voices.push_back(v);
+  };
 
   LatentSampler latents(seed), picks(seed ^ kPickStream);
-  std::vector<Voice> voices;
   voices.reserve(opt.count);
   Progress progress("sample", opt.count);
   std::vector<Latent> zs;
@@ -50,12 +96,12 @@ void run_sample(const SampleOptions& opt) {
     zs.clear();
     for (std::size_t i = 0; i < kChunk && voices.size() + zs.size() < opt.count; ++i) zs.push_back(latents.prior());
     if (opt.temperature <= 0.0f) {
-      for (const Voice& v : decoder->decode_batch(zs)) voices.push_back(v);
+      for (const Voice& v : decoder->decode_batch(zs)) keep(v);
     } else {
       const std::size_t k = decoder->logit_width();
       const auto logits = decoder->decode_logits(zs);
       for (std::size_t i = 0; i < zs.size(); ++i)
-        voices.push_back(picks.sample_voice(std::span<const float>(logits).subspan(i * kSoundParams * k, kSoundParams * k),
+        keep(picks.sample_voice(std::span<const float>(logits).subspan(i * kSoundParams * k, kSoundParams * k),
                                             k, opt.temperature));
     }
     progress.update(voices.size());
@@ -70,6 +116,9 @@ void run_sample(const SampleOptions& opt) {
                 voices[last - 1].name().c_str(),
                 last - first < 32 ? (", " + std::to_string(32 - (last - first)) + " INIT VOICE slots").c_str() : "");
   }
+  if (filter)
+    std::printf("--audible: rejected %zu silent or non-finite candidate(s), drew %zu\n", filter->rejected,
+                filter->rejected + voices.size());
   std::printf("%zu voices from the prior, seed %llu, temperature %g, model %s\n", voices.size(),
               static_cast<unsigned long long>(seed), static_cast<double>(opt.temperature), decoder->path().c_str());
 }
@@ -87,6 +136,9 @@ void register_sample(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0.0f, 100.0f));
   cmd->add_option("-o,--output", opt->out, "cartridge file (.syx)")->required();
+  cmd->add_flag("--audible", opt->audible,
+                "render each candidate with hexter (note 60, velocity 100, 1 s + 1 s) and draw again when it is "
+                "silent (< -60 dBFS RMS) or has non-finite samples");
   add_model_options(*cmd, opt->model);
   cmd->callback([opt] { run_sample(*opt); });
 }

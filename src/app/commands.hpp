@@ -42,5 +42,6 @@ void register_uniqueness(CLI::App& app);   // cmd_uniqueness.cpp (model)
 void register_run(CLI::App& app);       // cmd_run.cpp (engine)
 void register_demo(CLI::App& app);      // cmd_demo.cpp (engine)
 void register_snapshot(CLI::App& app);  // cmd_snapshot.cpp (engine)
+void register_render(CLI::App& app);    // cmd_render.cpp (hexter)
 
 }  // namespace dxlatent::app

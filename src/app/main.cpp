@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   register_run(app);
   register_demo(app);
   register_snapshot(app);
+  register_render(app);
 
   try {
     app.parse(argc, argv);
