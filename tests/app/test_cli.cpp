@@ -116,7 +116,7 @@ TEST_F(Cli, InspectBadFilesExitWith1NamingFileAndOffset) {
   EXPECT_NE(r.err.find("two.syx: offset 4104: wrong checksum"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("two.syx:32  \"CART31    \""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("summary: 32 voices, 32 valid, 0 with out-of-range fields"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("1 bad message(s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0 unreadable, 1 bad message\n"), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, InspectGoodCartridge) {
@@ -161,14 +161,15 @@ TEST_F(Cli, CollectDeduplicatesAndReportsTheCorruptFile) {
   const fs::path out = dir_ / "corpus.bin";
   const Result r = run("collect " + q(pile) + " -o " + q(out));
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("files: 3 read, 1 rejected (not voice files), 1 bad message(s) rejected"),
+  EXPECT_NE(r.out.find("files: 3 read, 1 rejected (not voice files), 1 bad message rejected"),
             std::string::npos) << r.out;
   // 64 read: 2 out of range, 31 + 1 duplicates, 30 unique.
   EXPECT_NE(r.out.find("voices: 64 read, 2 rejected (out of range), 0 clamped, 32 duplicates, 30 unique"),
             std::string::npos) << r.out;
   EXPECT_NE(r.err.find("corrupt.syx: offset 0: data byte >= 0x80"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("readme.txt: offset 0: not a voice file"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("a.syx:9 \"CART9     \": out of range: OP6 detune = 15 (0-14)"), std::string::npos) << r.err;
+  // Slots are 1-based here as everywhere FILE:SLOT is written.
+  EXPECT_NE(r.err.find("a.syx:10 \"CART9     \": out of range: OP6 detune = 15 (0-14)"), std::string::npos) << r.err;
 
   const VoiceFile written = read_voice_file(out);
   EXPECT_EQ(written.format, VoiceFileFormat::Packed);
