@@ -2,6 +2,10 @@
 // errors naming file and offset, and the atomic cartridge writer.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -220,3 +224,34 @@ TEST_F(VoiceFileTest, ManyBadMessagesKeepOnlyTheFirstFew) {
   EXPECT_EQ(f.problem_count, 100000u);
   EXPECT_EQ(f.problems[0].offset, sysex::kBulkDumpBytes);
 }
+
+#if !defined(__SANITIZE_ADDRESS__)  // ASan reserves terabytes of address space: no RLIMIT_AS under it
+TEST_F(VoiceFileTest, OutOfMemoryWhileReadingNamesTheFile) {
+  // A file within the size limit on a machine that cannot hold it: a child
+  // process with a tight address-space limit reads it.
+  const fs::path p = dir_ / "big.bin";
+  std::ofstream(p).close();
+  fs::resize_file(p, kMaxVoiceFileBytes);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    long pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;
+    const rlim_t now = static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE));
+    const rlimit limit{now + (8u << 20), now + (8u << 20)};
+    ::setrlimit(RLIMIT_AS, &limit);
+    try {
+      read_voice_file(p);
+    } catch (const VoiceFileError& e) {
+      const std::string what = e.what();
+      ::_exit(what.find(p.string() + ": offset 0: out of memory") != std::string::npos ? 0 : 2);
+    } catch (...) {
+      ::_exit(3);
+    }
+    ::_exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: wrong message, 3: another exception, 4: no error";
+}
+#endif
