@@ -2,11 +2,15 @@
 // de-duplicated training corpus (128 x N packed voices) from a pile of voice
 // files. Duplicates are voices equal in every byte but the name; the first one
 // met (in sorted path order) is kept. Every rejected file, message and voice is
-// reported with its reason; the output is written atomically.
+// reported with its reason (bad messages: the first few per file and a count);
+// the output is written atomically. The output's name decides its format: a
+// .syx name gets what every .syx reader expects, 32-voice bulk dumps, not raw
+// records that only this program would take for voices.
 #include <CLI/CLI.hpp>
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -15,7 +19,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cli_io.hpp"
 #include "commands.hpp"
+#include "dxlatent/sysex/sysex.hpp"
 #include "dxlatent/util/atomic_file.hpp"
 #include "dxlatent/voice/voice_file.hpp"
 
@@ -28,7 +34,26 @@ struct CollectOptions {
   std::vector<std::string> inputs;
   std::string output;
   std::string invalid = "drop";
+  bool force = false;
 };
+
+bool wants_sysex(const std::string& output) {
+  std::string ext = fs::path(output).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".syx";
+}
+
+// Bulk dumps one after another; the last is padded with INIT VOICE because a
+// bulk dump always holds 32.
+std::vector<std::uint8_t> bulk_dumps(const std::vector<Voice>& voices) {
+  std::vector<std::uint8_t> out;
+  for (std::size_t first = 0; first < voices.size(); first += sysex::kCartridgeVoices) {
+    const auto dump = sysex::encode_bulk_dump(
+        std::span<const Voice>(voices).subspan(first, std::min(sysex::kCartridgeVoices, voices.size() - first)), 0);
+    out.insert(out.end(), dump.begin(), dump.end());
+  }
+  return out;
+}
 
 // Files named on the command line as they are; directories walked recursively,
 // sorted so the result does not depend on the file system's order. Hidden
@@ -85,6 +110,8 @@ class Deduplicator {
 void run_collect(const CollectOptions& opt) {
   const bool clamp = opt.invalid == "clamp";
   const std::vector<fs::path> files = expand_inputs(opt.inputs);
+  check_output(opt.output, files, opt.force);
+  std::FILE* report = report_stream(opt.output);
   std::size_t files_read = 0, files_rejected = 0, bad_messages = 0;
   std::size_t voices = 0, rejected = 0, clamped_count = 0, duplicates = 0;
   Deduplicator dedup;
@@ -99,21 +126,20 @@ void run_collect(const CollectOptions& opt) {
       continue;
     }
     ++files_read;
-    for (const FileProblem& p : file.problems) {
-      std::fprintf(stderr, "collect: rejected message %s\n", file.describe(p).c_str());
-      ++bad_messages;
-    }
+    bad_messages += report_problems(file, "collect: rejected message ");
+    std::size_t rejected_here = 0;
     for (const SourcedVoice& sv : file.voices) {
       ++voices;
       Voice v = sv.voice;
       const auto errors = validate(v);
       if (!errors.empty()) {
         if (!clamp) {
+          ++rejected;
+          if (++rejected_here > kKeptProblems) continue;
           std::string why;
           for (const RangeError& e : errors) why += (why.empty() ? "" : ", ") + e.describe();
           std::fprintf(stderr, "collect: rejected voice %s:%zu \"%s\": out of range: %s\n",
-                       file.path.c_str(), sv.index, v.display_name().c_str(), why.c_str());
-          ++rejected;
+                       file.path.c_str(), sv.index + 1, v.display_name().c_str(), why.c_str());
           continue;
         }
         v = clamped(v);
@@ -121,20 +147,35 @@ void run_collect(const CollectOptions& opt) {
       }
       if (!dedup.insert(v)) ++duplicates;
     }
+    if (rejected_here > kKeptProblems)
+      std::fprintf(stderr, "collect: %s: %s (out of range) not shown (the first %zu are above)\n", file.path.c_str(),
+                   plural(rejected_here - kKeptProblems, "more rejected voice").c_str(), kKeptProblems);
   }
 
-  std::printf("files: %zu read, %zu rejected (not voice files), %zu bad message(s) rejected\n",
-              files_read, files_rejected, bad_messages);
-  std::printf("voices: %zu read, %zu rejected (out of range), %zu clamped, %zu duplicates, %zu unique\n",
-              voices, rejected, clamped_count, duplicates, dedup.kept().size());
-  if (dedup.kept().empty()) throw BadInput("no usable voice found; " + opt.output + " not written");
+  std::fprintf(report, "files: %zu read, %zu rejected (not voice files), %s rejected\n", files_read, files_rejected,
+               plural(bad_messages, "bad message").c_str());
+  std::fprintf(report, "voices: %zu read, %zu rejected (out of range), %zu clamped, %s, %zu unique\n", voices,
+               rejected, clamped_count, plural(duplicates, "duplicate").c_str(), dedup.kept().size());
+  const std::vector<Voice>& kept = dedup.kept();
+  if (kept.empty()) throw BadInput("no usable voice found; " + opt.output + " not written");
+  const util::WriteOptions write{opt.force};
   try {
-    write_packed_file(opt.output, dedup.kept());
+    if (wants_sysex(opt.output)) {
+      const auto bytes = bulk_dumps(kept);
+      util::write_file_atomically(opt.output, bytes, write);
+      const std::size_t dumps = bytes.size() / sysex::kBulkDumpBytes;
+      const std::size_t padding = dumps * sysex::kCartridgeVoices - kept.size();
+      std::fprintf(report, "wrote %s (%zu bytes) to %s as %s%s\n", plural(kept.size(), "voice").c_str(),
+                   bytes.size(), opt.output.c_str(), plural(dumps, "32-voice bulk dump").c_str(),
+                   padding ? (", the last padded with " + plural(padding, "INIT VOICE", "INIT VOICEs")).c_str() : "");
+    } else {
+      write_packed_file(opt.output, kept, write);
+      std::fprintf(report, "wrote %s (%zu bytes) to %s as packed 128-byte records\n",
+                   plural(kept.size(), "voice").c_str(), kept.size() * kPackedVoiceBytes, opt.output.c_str());
+    }
   } catch (const util::FileError& e) {
-    throw CommandError(kExitBadInput, e.what());
+    throw BadInput(e.what());
   }
-  std::printf("wrote %zu voices (%zu bytes) to %s\n", dedup.kept().size(),
-              dedup.kept().size() * kPackedVoiceBytes, opt.output.c_str());
 }
 
 }  // namespace
@@ -144,7 +185,12 @@ void register_collect(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "collect", "Build a de-duplicated corpus (128 x N packed voices) from voice files and folders");
   cmd->add_option("inputs", opt->inputs, "voice files and folders (searched recursively)")->required();
-  cmd->add_option("-o,--output", opt->output, "the corpus to write (atomically)")->required();
+  cmd->add_option("-o,--output", opt->output,
+                  "the corpus to write (atomically): packed 128-byte records (collection.bin's layout), or "
+                  "32-voice SysEx bulk dumps when the name ends in .syx; - for standard output; never one of "
+                  "the inputs")
+      ->required();
+  add_force_option(*cmd, opt->force);
   cmd->add_option("--invalid", opt->invalid,
                   "voices with out-of-range fields: drop them (default) or clamp them into range")
       ->check(CLI::IsMember({"drop", "clamp"}));

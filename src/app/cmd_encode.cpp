@@ -24,8 +24,9 @@ constexpr std::size_t kChunk = 512;
 struct EncodeOptions {
   std::vector<std::string> files;
   std::string format = "csv";
-  std::string out;
+  std::string out = "-";
   bool clamp = false;
+  bool force = false;
   ModelOptions model;
 };
 
@@ -98,7 +99,8 @@ void run_encode(const EncodeOptions& opt) {
     Voice voice;
   };
   std::vector<Pending> todo;
-  std::size_t failures = 0, clamped_voices = 0;
+  std::size_t failures = 0, bad_voices = 0, clamped_voices = 0;
+  check_output(opt.out, {opt.files.begin(), opt.files.end()}, opt.force);
   for (const std::string& path : opt.files) {
     VoiceFile file;
     try {
@@ -108,10 +110,7 @@ void run_encode(const EncodeOptions& opt) {
       ++failures;
       continue;
     }
-    for (const FileProblem& p : file.problems) {
-      std::fprintf(stderr, "dxlatent: %s\n", file.describe(p).c_str());
-      ++failures;
-    }
+    failures += report_problems(file, "dxlatent: ");
     for (const SourcedVoice& sv : file.voices) {
       const auto errors = validate(sv.voice);
       if (!errors.empty() && errors.front().offset < kSoundParams) {
@@ -120,7 +119,8 @@ void run_encode(const EncodeOptions& opt) {
           todo.push_back({path, sv.index + 1, clamped(sv.voice)});
           continue;
         }
-        if (++failures <= kReportedVoices)
+        ++failures;
+        if (++bad_voices <= kReportedVoices)
           std::fprintf(stderr, "dxlatent: %s:%zu \"%s\": not encoded, %s (--clamp encodes it clamped)\n",
                        path.c_str(), sv.index + 1, sv.voice.name().c_str(), errors.front().describe().c_str());
         continue;
@@ -128,10 +128,11 @@ void run_encode(const EncodeOptions& opt) {
       todo.push_back({path, sv.index + 1, sv.voice});
     }
   }
-  if (failures > kReportedVoices)
-    std::fprintf(stderr, "dxlatent: ... %zu more voices or messages not encoded\n", failures - kReportedVoices);
+  if (bad_voices > kReportedVoices)
+    std::fprintf(stderr, "dxlatent: ... %s not encoded\n", plural(bad_voices - kReportedVoices, "more voice").c_str());
   if (clamped_voices)
-    std::fprintf(stderr, "dxlatent: %zu voice(s) with out-of-range fields encoded clamped\n", clamped_voices);
+    std::fprintf(stderr, "dxlatent: %s with out-of-range fields encoded clamped\n",
+                 plural(clamped_voices, "voice").c_str());
   if (todo.empty() && failures) throw CommandError(kExitBadInput, "");
 
   auto decoder = load_decoder(opt.model);
@@ -150,17 +151,16 @@ void run_encode(const EncodeOptions& opt) {
   progress.finish();
 
   const std::string text = render(rows, opt.format == "json");
-  if (opt.out.empty() || opt.out == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-  } else {
-    try {
-      util::write_file_atomically(opt.out, text);
-    } catch (const util::FileError& e) {
-      throw BadInput(e.what());
-    }
-    std::fprintf(stderr, "dxlatent: wrote %zu latent points to %s\n", rows.size(), opt.out.c_str());
+  try {
+    util::write_file_atomically(opt.out, text, util::WriteOptions{opt.force});
+  } catch (const util::FileError& e) {
+    throw BadInput(e.what());
   }
-  if (failures) throw CommandError(kExitBadInput, std::to_string(failures) + " voice(s) or message(s) could not be encoded (see above)");
+  if (opt.out != "-")
+    std::fprintf(stderr, "dxlatent: wrote %s to %s\n", plural(rows.size(), "latent point").c_str(), opt.out.c_str());
+  if (failures)
+    throw CommandError(kExitBadInput,
+                       plural(failures, "voice or message", "voices or messages") + " could not be encoded (see above)");
 }
 
 }  // namespace
@@ -172,7 +172,8 @@ void register_encode(CLI::App& app) {
   cmd->add_option("--format", opt->format, "output format")
       ->capture_default_str()
       ->check(CLI::IsMember({"csv", "json"}));
-  cmd->add_option("-o,--output", opt->out, "output file (default: standard output)");
+  cmd->add_option("-o,--output", opt->out, "output file; - (the default) for standard output; never one of the inputs");
+  add_force_option(*cmd, opt->force);
   cmd->add_flag("--clamp", opt->clamp, "encode voices with out-of-range fields clamped into range (default: skip them, exit 1)");
   add_model_options(*cmd, opt->model);
   cmd->callback([opt] { run_encode(*opt); });

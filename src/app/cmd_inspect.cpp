@@ -1,6 +1,8 @@
 // `dxlatent inspect FILE...`: one line per voice (source, name, algorithm, valid
 // or each out-of-range field), bad messages on stderr with file and offset, and
-// a three-line summary. Exit 1 if any file or message could not be read.
+// a three-line summary. Exit 1 if any file or message could not be read. Bad
+// messages: the first few per file and a count of the rest, so that garbage
+// cannot flood the terminal.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_io.hpp"
 #include "commands.hpp"
 #include "dxlatent/voice/voice_file.hpp"
 
@@ -90,10 +93,9 @@ void run_inspect(const InspectOptions& opt) {
       for (std::size_t i = 0; i < errors.size(); ++i) out << (i ? ", " : "") << errors[i].describe();
       out << '\n';
     }
-    if (!file.problems.empty()) {
+    if (file.problem_count) {
       out.flush();
-      for (const FileProblem& p : file.problems) std::fprintf(stderr, "dxlatent: %s\n", file.describe(p).c_str());
-      bad_messages += file.problems.size();
+      bad_messages += report_problems(file, "dxlatent: ");
     }
   }
 
@@ -110,9 +112,9 @@ void run_inspect(const InspectOptions& opt) {
     fields += (fields.empty() ? "" : ", ") + name + " (" + std::to_string(count) + ")";
   }
 
-  out << "summary: " << files_read << " file(s) read, " << unreadable << " unreadable, "
-      << bad_messages << " bad message(s)\n";
-  out << "summary: " << voices << " voices, " << valid << " valid, " << invalid
+  out << "summary: " << plural(files_read, "file") << " read, " << unreadable << " unreadable, "
+      << plural(bad_messages, "bad message") << '\n';
+  out << "summary: " << plural(voices, "voice") << ", " << valid << " valid, " << invalid
       << " with out-of-range fields\n";
   out << "summary: fields most often out of range: " << (fields.empty() ? "none" : fields) << '\n';
   out.flush();

@@ -24,6 +24,7 @@ struct InterpolateOptions {
   bool slerp = false;
   bool clamp = false;
   std::string out;
+  bool force = false;
   ModelOptions model;
 };
 
@@ -59,6 +60,7 @@ Latent encode_ref(TorchDecoder& decoder, const VoiceRef& ref, const Voice& voice
 
 void run_interpolate(const InterpolateOptions& opt) {
   const VoiceRef ref_a = parse_voice_ref(opt.a), ref_b = parse_voice_ref(opt.b);
+  check_cartridge_output(opt.out, opt.steps, {ref_a.file, ref_b.file}, opt.force);
   const Voice a = read_voice(ref_a), b = read_voice(ref_b);
   auto decoder = load_decoder(opt.model);
   const Latent za = encode_ref(*decoder, ref_a, a, opt.clamp), zb = encode_ref(*decoder, ref_b, b, opt.clamp);
@@ -69,15 +71,17 @@ void run_interpolate(const InterpolateOptions& opt) {
   for (std::size_t i = 1; i < voices.size(); ++i) changes += params_differing(voices[i - 1], voices[i]);
   for (std::size_t i = 0; i < voices.size(); ++i) name_generated_voice(voices[i], VoiceOrigin::Morph, i + 1);
 
-  const auto files = write_cartridges(opt.out, voices);
-  std::printf("A %s \"%s\" -> z %s; reconstruction differs in %zu of 145 parameters\n", ref_a.text.c_str(),
-              a.name().c_str(), latent_text(za).c_str(), params_differing(a, voices.front()));
-  std::printf("B %s \"%s\" -> z %s; reconstruction differs in %zu of 145 parameters\n", ref_b.text.c_str(),
-              b.name().c_str(), latent_text(zb).c_str(), params_differing(b, voices.back()));
-  std::printf("%zu steps (%s), %.1f parameters change per step on average\n", voices.size(),
-              opt.slerp ? "spherical" : "straight line",
-              static_cast<double>(changes) / static_cast<double>(voices.size() - 1));
-  for (const auto& f : files) std::printf("wrote %s\n", f.c_str());
+  const auto files = write_cartridges(opt.out, voices, opt.force);
+  std::FILE* report = report_stream(opt.out);
+  std::fprintf(report, "A %s \"%s\" -> z %s; reconstruction differs in %zu of 145 parameters\n", ref_a.text.c_str(),
+               a.name().c_str(), latent_text(za).c_str(), params_differing(a, voices.front()));
+  std::fprintf(report, "B %s \"%s\" -> z %s; reconstruction differs in %zu of 145 parameters\n", ref_b.text.c_str(),
+               b.name().c_str(), latent_text(zb).c_str(), params_differing(b, voices.back()));
+  std::fprintf(report, "%s (%s), %.1f parameters change per step on average\n", plural(voices.size(), "step").c_str(),
+               opt.slerp ? "spherical" : "straight line",
+               static_cast<double>(changes) / static_cast<double>(voices.size() - 1));
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (i == 0 || files[i] != files[i - 1]) std::fprintf(report, "wrote %s\n", files[i].c_str());
 }
 
 }  // namespace
@@ -93,8 +97,10 @@ void register_interpolate(CLI::App& app) {
       ->check(CLI::Range(2, 9999));
   cmd->add_flag("--slerp", opt->slerp, "follow the sphere between the two points instead of the straight line");
   cmd->add_flag("--clamp", opt->clamp, "clamp a voice with out-of-range fields into range before encoding it");
-  cmd->add_option("-o,--output", opt->out, "cartridge file (.syx); more than 32 steps: OUT-1.syx, OUT-2.syx, ...")
+  cmd->add_option("-o,--output", opt->out,
+                  "cartridge file (.syx); more than 32 steps: OUT-1.syx, OUT-2.syx, ...; - for standard output")
       ->required();
+  add_force_option(*cmd, opt->force);
   add_model_options(*cmd, opt->model);
   cmd->callback([opt] { run_interpolate(*opt); });
 }

@@ -341,7 +341,7 @@ void register_render(CLI::App& app) {
   auto opt = std::make_shared<RenderOptions>();
   CLI::App* cmd = app.add_subcommand("render", "Render voices to WAV with the hexter DX7 plugin, and measure them");
   cmd->footer(
-      "Examples:\n"
+      "Example:\n"
       "  dxlatent render rom1a.syx -o wav/ --note 48 --note 60 --velocity 64,127\n"
       "  dxlatent render rom1a.syx:11 --reel epiano.wav --hold 2\n"
       "  dxlatent render voices.bin --stats --stats-csv out.csv --reference none\n"
@@ -352,7 +352,7 @@ void register_render(CLI::App& app) {
       ->required();
   cmd->add_option("--format", opt->format, "input layout (default: detect)")
       ->check(CLI::IsMember({"auto", "sysex", "packed", "unpacked"}));
-  cmd->add_option("-o,--out-dir", opt->out_dir, "write one WAV per render here, with render.csv (annotations)");
+  cmd->add_option("-o,--output", opt->out_dir, "write one WAV per render here, with render.csv (annotations)");
   cmd->add_option("--reel", opt->reel, "write every render into this one WAV, in order, and FILE.csv (annotations)");
   cmd->add_option("--gap", opt->gap, "silence between renders in the reel, seconds")
       ->capture_default_str()

@@ -42,6 +42,7 @@ struct SampleOptions {
   float temperature = 0.0f;
   std::string out;
   bool audible = false;
+  bool force = false;
   ModelOptions model;
 };
 
@@ -71,6 +72,7 @@ class AudibleFilter {
 };
 
 void run_sample(const SampleOptions& opt) {
+  check_cartridge_output(opt.out, opt.count, {}, opt.force);
   const std::uint64_t seed = opt.seed ? *opt.seed : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   if (!opt.seed) std::fprintf(stderr, "dxlatent: seed %llu (pass --seed to repeat)\n", static_cast<unsigned long long>(seed));
   auto decoder = load_decoder(opt.model);
@@ -109,18 +111,20 @@ void run_sample(const SampleOptions& opt) {
   progress.finish();
   for (std::size_t i = 0; i < voices.size(); ++i) name_generated_voice(voices[i], VoiceOrigin::Sample, i + 1);
 
-  const auto paths = write_cartridges(opt.out, voices);
+  const auto paths = write_cartridges(opt.out, voices, opt.force);
+  std::FILE* report = report_stream(opt.out);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     const std::size_t first = i * 32, last = std::min(voices.size(), first + 32);
-    std::printf("wrote %s: voices %s .. %s%s\n", paths[i].c_str(), voices[first].name().c_str(),
-                voices[last - 1].name().c_str(),
-                last - first < 32 ? (", " + std::to_string(32 - (last - first)) + " INIT VOICE slots").c_str() : "");
+    std::fprintf(report, "wrote %s: voices %s .. %s%s\n", paths[i].c_str(), voices[first].name().c_str(),
+                 voices[last - 1].name().c_str(),
+                 last - first < 32 ? (", " + plural(32 - (last - first), "INIT VOICE slot")).c_str() : "");
   }
   if (filter)
-    std::printf("--audible: rejected %zu silent or non-finite candidate(s), drew %zu\n", filter->rejected,
-                filter->rejected + voices.size());
-  std::printf("%zu voices from the prior, seed %llu, temperature %g, model %s\n", voices.size(),
-              static_cast<unsigned long long>(seed), static_cast<double>(opt.temperature), decoder->path().c_str());
+    std::fprintf(report, "--audible: rejected %s, drew %zu\n",
+                 plural(filter->rejected, "silent or non-finite candidate").c_str(), filter->rejected + voices.size());
+  std::fprintf(report, "%s from the prior, seed %llu, temperature %g, model %s\n",
+               plural(voices.size(), "voice").c_str(), static_cast<unsigned long long>(seed),
+               static_cast<double>(opt.temperature), decoder->path().c_str());
 }
 
 }  // namespace
@@ -135,7 +139,8 @@ void register_sample(CLI::App& app) {
                   "0: each parameter's most likely value; > 0: drawn from its categorical at this temperature")
       ->capture_default_str()
       ->check(CLI::Range(0.0f, 100.0f));
-  cmd->add_option("-o,--output", opt->out, "cartridge file (.syx)")->required();
+  cmd->add_option("-o,--output", opt->out, "cartridge file (.syx); - for standard output")->required();
+  add_force_option(*cmd, opt->force);
   cmd->add_flag("--audible", opt->audible,
                 "render each candidate with hexter (note 60, velocity 100, 1 s + 1 s) and draw again when it is "
                 "silent (< -60 dBFS RMS) or has non-finite samples");

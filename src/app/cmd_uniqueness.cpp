@@ -48,7 +48,7 @@ void run_uniqueness(const UniquenessOptions& opt) {
     } catch (const VoiceFileError& e) {
       throw BadInput(e.what());
     }
-    for (const FileProblem& p : file.problems) std::fprintf(stderr, "dxlatent: warning: %s\n", file.describe(p).c_str());
+    report_problems(file, "dxlatent: warning: ");
     corpus_voices = file.voices.size();
     for (const SourcedVoice& sv : file.voices) corpus.insert(sound_key(sv.voice));
   }
@@ -94,7 +94,8 @@ void run_uniqueness(const UniquenessOptions& opt) {
   std::printf("distinct voices: %zu (%.2f%%); the most repeated voice came %zu time(s)\n", seen.size(),
               percent(seen.size(), opt.count), max_repeat);
   if (!opt.corpus.empty()) {
-    std::printf("corpus: %s, %zu voices, %zu distinct sounds\n", opt.corpus.c_str(), corpus_voices, corpus.size());
+    std::printf("corpus: %s, %s, %s\n", opt.corpus.c_str(), plural(corpus_voices, "voice").c_str(),
+                plural(corpus.size(), "distinct sound").c_str());
     std::printf("equal to a corpus voice (names ignored): %zu samples (%.2f%%), %zu distinct corpus voices\n",
                 copies, percent(copies, opt.count), corpus_hit.size());
   }

@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 
 #include "commands.hpp"
@@ -39,38 +38,20 @@ std::unique_ptr<TorchDecoder> load_decoder(const ModelOptions& options) {
   }
 }
 
-VoiceRef parse_voice_ref(const std::string& text) {
-  const auto colon = text.rfind(':');
-  VoiceRef ref;
-  ref.text = text;
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    throw CommandError(kExitUsage, "'" + text + "': expected FILE:SLOT, e.g. rom1a.syx:1");
-  ref.file = text.substr(0, colon);
-  const char* first = text.data() + colon + 1;
-  const char* last = text.data() + text.size();
-  const auto [end, ec] = std::from_chars(first, last, ref.slot);
-  if (ec != std::errc() || end != last || ref.slot == 0)
-    throw CommandError(kExitUsage, "'" + text + "': the slot must be a number from 1");
-  return ref;
+namespace {
+
+bool is_stream(const fs::path& out) {
+  if (out == "-") return true;
+  std::error_code ec;
+  const fs::file_status st = fs::status(out, ec);
+  return fs::is_character_file(st) || fs::is_block_file(st) || fs::is_fifo(st);
 }
 
-Voice read_voice(const VoiceRef& ref) {
-  VoiceFile file;
-  try {
-    file = read_voice_file(ref.file);
-  } catch (const VoiceFileError& e) {
-    throw BadInput(e.what());
-  }
-  for (const FileProblem& p : file.problems) std::fprintf(stderr, "dxlatent: warning: %s\n", file.describe(p).c_str());
-  if (ref.slot > file.voices.size())
-    throw BadInput(ref.file + ": slot " + std::to_string(ref.slot) + " does not exist (the file has " +
-                   std::to_string(file.voices.size()) + " voice" + (file.voices.size() == 1 ? "" : "s") + ")");
-  return file.voices[ref.slot - 1].voice;
-}
+}  // namespace
 
 std::vector<fs::path> cartridge_paths(const fs::path& out, std::size_t count) {
   const std::size_t n = std::max<std::size_t>(1, (count + sysex::kCartridgeVoices - 1) / sysex::kCartridgeVoices);
-  if (n == 1) return {out};
+  if (n == 1 || is_stream(out)) return std::vector<fs::path>(n, out);
   std::vector<fs::path> paths;
   const std::string ext = out.has_extension() ? out.extension().string() : std::string(".syx");
   for (std::size_t i = 1; i <= n; ++i)
@@ -78,16 +59,32 @@ std::vector<fs::path> cartridge_paths(const fs::path& out, std::size_t count) {
   return paths;
 }
 
-std::vector<fs::path> write_cartridges(const fs::path& out, std::span<const Voice> voices) {
+void check_cartridge_output(const std::string& out, std::size_t count, const std::vector<fs::path>& inputs,
+                            bool force) {
+  for (const fs::path& p : cartridge_paths(out, count)) check_output(p.string(), inputs, force);
+}
+
+std::vector<fs::path> write_cartridges(const fs::path& out, std::span<const Voice> voices, bool force) {
   const auto paths = cartridge_paths(out, voices.size());
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    const std::size_t first = i * sysex::kCartridgeVoices;
-    const std::size_t count = std::min(sysex::kCartridgeVoices, voices.size() - first);
-    try {
-      write_cartridge_syx(paths[i], voices.subspan(first, count));
-    } catch (const util::FileError& e) {
-      throw BadInput(e.what());
+  const util::WriteOptions options{force};
+  try {
+    if (paths.size() > 1 && paths.front() == paths.back()) {  // a stream: the dumps one after another
+      std::vector<std::uint8_t> all;
+      for (std::size_t first = 0; first < voices.size(); first += sysex::kCartridgeVoices) {
+        const auto dump = sysex::encode_bulk_dump(
+            voices.subspan(first, std::min(sysex::kCartridgeVoices, voices.size() - first)), 0);
+        all.insert(all.end(), dump.begin(), dump.end());
+      }
+      util::write_file_atomically(out, all, options);
+      return paths;
     }
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      const std::size_t first = i * sysex::kCartridgeVoices;
+      const std::size_t count = std::min(sysex::kCartridgeVoices, voices.size() - first);
+      write_cartridge_syx(paths[i], voices.subspan(first, count), 0, options);
+    }
+  } catch (const util::FileError& e) {
+    throw BadInput(e.what());
   }
   return paths;
 }

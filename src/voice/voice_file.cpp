@@ -1,10 +1,15 @@
 // Reading and writing voice files; format detection by content and size.
 #include "dxlatent/voice/voice_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
+#include <cstring>
+#include <new>
 #include <variant>
 
 #include "dxlatent/sysex/parser.hpp"
@@ -60,21 +65,81 @@ VoiceFileFormat detect(std::span<const std::uint8_t> bytes, const std::string& n
                            " is not a multiple of 128 (packed) or 155 (unpacked) bytes");
 }
 
+// Streams the parser's output straight into the file's voices: holding every
+// parsed message (or every problem) first would cost several times the file.
 void read_sysex(std::span<const std::uint8_t> bytes, VoiceFile& file) {
-  const sysex::ParseResult parsed = sysex::parse(bytes);
   std::size_t message = 0;
-  for (const sysex::Message& m : parsed.messages) {
-    if (const auto* sv = std::get_if<sysex::SingleVoiceMessage>(&m.body)) {
-      file.voices.push_back({sv->voice, file.voices.size(), m.offset, message});
-    } else if (const auto* bulk = std::get_if<sysex::BulkMessage>(&m.body)) {
-      for (const Voice& v : bulk->voices) file.voices.push_back({v, file.voices.size(), m.offset, message});
-    } else {
-      ++file.ignored_messages;
-    }
-    ++message;
+  file.problem_count = sysex::parse(
+      bytes,
+      [&](sysex::Message&& m) {
+        if (const auto* sv = std::get_if<sysex::SingleVoiceMessage>(&m.body)) {
+          file.voices.push_back({sv->voice, file.voices.size(), m.offset, message});
+        } else if (const auto* bulk = std::get_if<sysex::BulkMessage>(&m.body)) {
+          for (const Voice& v : bulk->voices) file.voices.push_back({v, file.voices.size(), m.offset, message});
+        } else {
+          ++file.ignored_messages;
+        }
+        ++message;
+      },
+      [&](sysex::Problem&& p) {
+        file.problems.push_back({p.offset, std::string(sysex::to_string(p.kind)) + ": " + p.detail});
+      },
+      kKeptProblems);
+}
+
+std::string size_text(std::uintmax_t bytes) {
+  return std::to_string(bytes) + " bytes";
+}
+
+// Closes the descriptor on every path out of read_voice_file.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
   }
-  for (const sysex::Problem& p : parsed.problems)
-    file.problems.push_back({p.offset, std::string(sysex::to_string(p.kind)) + ": " + p.detail});
+};
+
+std::vector<std::uint8_t> read_bounded(const std::string& name) {
+  Fd in{::open(name.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (in.fd < 0) throw VoiceFileError(name, 0, std::string("cannot open: ") + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(in.fd, &st) != 0) throw VoiceFileError(name, 0, std::string("cannot stat: ") + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw VoiceFileError(name, 0, "is a directory");
+  const bool regular = S_ISREG(st.st_mode);
+  const auto too_big = [&](std::uintmax_t size, bool at_least) {
+    return VoiceFileError(name, 0,
+                          "size " + std::string(at_least ? "over " : "") + size_text(size) +
+                              ", larger than the largest voice file read (" + size_text(kMaxVoiceFileBytes) +
+                              ", 262144 packed voices); not reading it");
+  };
+  if (regular && static_cast<std::uintmax_t>(st.st_size) > kMaxVoiceFileBytes)
+    throw too_big(static_cast<std::uintmax_t>(st.st_size), false);
+
+  // A pipe or device has no size to judge: read it up to one byte past the limit.
+  std::vector<std::uint8_t> bytes(regular ? static_cast<std::size_t>(st.st_size) : std::size_t{1} << 16);
+  std::size_t got = 0;
+  while (true) {
+    if (got == bytes.size()) {
+      if (regular || bytes.size() > kMaxVoiceFileBytes) {
+        // A regular file that grew while being read is judged by what was read.
+        std::uint8_t probe;
+        const ssize_t more = ::read(in.fd, &probe, 1);
+        if (more <= 0) break;
+        if (regular) throw VoiceFileError(name, got, "the file grew while being read");
+        throw too_big(kMaxVoiceFileBytes, true);
+      }
+      bytes.resize(std::min(bytes.size() * 2, kMaxVoiceFileBytes + 1));
+    }
+    const ssize_t n = ::read(in.fd, bytes.data() + got, bytes.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw VoiceFileError(name, got, std::string("read error: ") + std::strerror(errno));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  bytes.resize(got);
+  return bytes;
 }
 
 }  // namespace
@@ -132,29 +197,29 @@ VoiceFile parse_voice_file(std::span<const std::uint8_t> bytes, const std::strin
 
 VoiceFile read_voice_file(const std::filesystem::path& path, VoiceFileFormat format) {
   const std::string name = path.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw VoiceFileError(name, 0, "is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw VoiceFileError(name, 0, "cannot open");
-  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                        std::istreambuf_iterator<char>());
-  if (in.bad()) throw VoiceFileError(name, bytes.size(), "read error");
-  return parse_voice_file(bytes, name, format);
+  // Every voice file is bounded, so running out of memory means the machine is
+  // short of it; the message still says which file was being read.
+  try {
+    return parse_voice_file(read_bounded(name), name, format);
+  } catch (const std::bad_alloc&) {
+    throw VoiceFileError(name, 0, "out of memory while reading it");
+  }
 }
 
 void write_cartridge_syx(const std::filesystem::path& path, std::span<const Voice> voices,
-                         std::uint8_t channel) {
-  util::write_file_atomically(path, sysex::encode_bulk_dump(voices, channel));
+                         std::uint8_t channel, const util::WriteOptions& options) {
+  util::write_file_atomically(path, sysex::encode_bulk_dump(voices, channel), options);
 }
 
-void write_packed_file(const std::filesystem::path& path, std::span<const Voice> voices) {
+void write_packed_file(const std::filesystem::path& path, std::span<const Voice> voices,
+                       const util::WriteOptions& options) {
   std::vector<std::uint8_t> out;
   out.reserve(voices.size() * kPackedVoiceBytes);
   for (const Voice& v : voices) {
     const PackedVoice p = pack(v);
     out.insert(out.end(), p.begin(), p.end());
   }
-  util::write_file_atomically(path, out);
+  util::write_file_atomically(path, out, options);
 }
 
 }  // namespace dxlatent

@@ -150,3 +150,22 @@ TEST(Parser, EmptyStream) {
   EXPECT_TRUE(r.messages.empty());
   EXPECT_TRUE(r.problems.empty());
 }
+
+TEST(Parser, StreamingKeepsTheFirstProblemsAndCountsTheRest) {
+  // Garbage that is a bad "message" every few bytes: only the kept problems get
+  // their details built and handed over; all of them are counted.
+  Bytes s;
+  for (int i = 0; i < 10000; ++i) s.insert(s.end(), {0xF0, 0x7D, 0xF7, 0x11});
+  std::vector<Problem> kept;
+  std::size_t messages = 0;
+  const std::size_t count = parse(
+      s, [&](Message&&) { ++messages; }, [&](Problem&& p) { kept.push_back(std::move(p)); }, 3);
+  EXPECT_EQ(count, 20000u) << "an unknown message and a stray byte each time";
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept[0].offset, 0u);
+  EXPECT_EQ(kept[1].offset, 3u);
+  EXPECT_EQ(kept[2].offset, 4u);
+  EXPECT_EQ(messages, 0u);
+  // The collecting form sees the same problems, all of them.
+  EXPECT_EQ(parse(s).problems.size(), 20000u);
+}

@@ -1,18 +1,26 @@
-// write_file_atomically: content, no leftovers, old content kept on failure.
+// write_file_atomically: content, no leftovers, old content kept on failure;
+// and what is at the path decides how it is written (symlinks followed,
+// devices and FIFOs written directly, directories and read-only files refused).
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 
 #include "dxlatent/util/atomic_file.hpp"
 
+using dxlatent::util::check_output;
 using dxlatent::util::FileError;
+using dxlatent::util::same_file;
+using dxlatent::util::WriteOptions;
 using dxlatent::util::write_file_atomically;
 namespace fs = std::filesystem;
 
@@ -113,4 +121,126 @@ TEST_F(AtomicFile, WriteErrorHalfwayKeepsOldContent) {
 
 TEST_F(AtomicFile, MissingDirectoryIsAnError) {
   EXPECT_THROW(write_file_atomically(dir_ / "no" / "such" / "file", std::string_view("x")), FileError);
+}
+
+TEST_F(AtomicFile, SymlinkIsWrittenThroughToItsTarget) {
+  fs::create_directories(dir_ / "real");
+  const fs::path target = dir_ / "real" / "cart.syx";
+  write_file_atomically(target, std::string_view("old"));
+  fs::create_directory_symlink("real", dir_ / "alias");
+  fs::create_symlink("alias/cart.syx", dir_ / "link.syx");  // relative, through a linked directory
+  fs::create_symlink("link.syx", dir_ / "link2.syx");       // a chain
+
+  write_file_atomically(dir_ / "link2.syx", std::string_view("new"));
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir_ / "link2.syx")));
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir_ / "link.syx")));
+  EXPECT_EQ(read(target), "new");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "real"), fs::directory_iterator()), 1)
+      << "replaced at the target's real path, no temporary file left there";
+  EXPECT_EQ(check_output(dir_ / "link2.syx").path, dir_ / "alias" / "cart.syx");
+}
+
+TEST_F(AtomicFile, DanglingSymlinkCreatesItsTarget) {
+  fs::create_symlink("made.syx", dir_ / "link.syx");
+  write_file_atomically(dir_ / "link.syx", std::string_view("x"));
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir_ / "link.syx")));
+  EXPECT_EQ(read(dir_ / "made.syx"), "x");
+}
+
+TEST_F(AtomicFile, SymlinkLoopIsAnError) {
+  fs::create_symlink("b", dir_ / "a");
+  fs::create_symlink("a", dir_ / "b");
+  EXPECT_THROW(write_file_atomically(dir_ / "a", std::string_view("x")), FileError);
+}
+
+TEST_F(AtomicFile, DeviceIsWrittenDirectlyNeverReplaced) {
+  write_file_atomically("/dev/null", std::string_view("into the void"));
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  EXPECT_TRUE(check_output("/dev/null").stream);
+  // Through a symlink too.
+  fs::create_symlink("/dev/null", dir_ / "null.syx");
+  write_file_atomically(dir_ / "null.syx", std::string_view("x"));
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir_ / "null.syx")));
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
+TEST_F(AtomicFile, FullDeviceReportsTheWriteError) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  try {
+    write_file_atomically("/dev/full", std::string_view("x"));
+    FAIL() << "no error";
+  } catch (const FileError& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/full"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(std::strerror(ENOSPC)), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::is_character_file("/dev/full"));
+}
+
+TEST_F(AtomicFile, FifoIsWrittenDirectly) {
+  const fs::path fifo = dir_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto reader = std::async(std::launch::async, [&] { return read(fifo); });
+  write_file_atomically(fifo, std::string_view("through the pipe"));
+  EXPECT_EQ(reader.get(), "through the pipe");
+  EXPECT_TRUE(fs::is_fifo(fs::symlink_status(fifo)));
+}
+
+TEST_F(AtomicFile, StandardOutputIsAStream) {
+  const auto t = check_output("-");
+  EXPECT_TRUE(t.stream);
+  EXPECT_EQ(t.path, "-");
+}
+
+TEST_F(AtomicFile, DirectoryIsRefusedBeforeAnyWrite) {
+  fs::create_directories(dir_ / "d");
+  try {
+    check_output(dir_ / "d");
+    FAIL() << "no error";
+  } catch (const FileError& e) {
+    EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(write_file_atomically(dir_ / "d", std::string_view("x")), FileError);
+  EXPECT_EQ(entries(), 1u) << "no temporary file was even created";
+}
+
+TEST_F(AtomicFile, ReadOnlyFileIsRefusedUnlessForcedEvenForRoot) {
+  const fs::path p = dir_ / "keep.syx";
+  write_file_atomically(p, std::string_view("precious"));
+  fs::permissions(p, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  try {
+    write_file_atomically(p, std::string_view("clobbered"));
+    FAIL() << "no error";
+  } catch (const FileError& e) {
+    EXPECT_NE(std::string(e.what()).find("keep.syx: is read-only (mode 0444)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--force"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read(p), "precious");
+  write_file_atomically(p, std::string_view("replaced"), WriteOptions{true});
+  EXPECT_EQ(read(p), "replaced");
+  EXPECT_EQ(fs::status(p).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read)
+      << "still read-only afterwards";
+}
+
+TEST_F(AtomicFile, MissingDirectoryIsRefusedByTheCheck) {
+  try {
+    check_output(dir_ / "no" / "file");
+    FAIL() << "no error";
+  } catch (const FileError& e) {
+    EXPECT_NE(std::string(e.what()).find((dir_ / "no").string()), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(AtomicFile, SameFileByDeviceAndInode) {
+  const fs::path a = dir_ / "a.syx", b = dir_ / "b.syx";
+  write_file_atomically(a, std::string_view("a"));
+  write_file_atomically(b, std::string_view("b"));
+  fs::create_symlink("a.syx", dir_ / "link");
+  fs::create_hard_link(a, dir_ / "hard");
+  EXPECT_TRUE(same_file(a, dir_ / "link"));
+  EXPECT_TRUE(same_file(a, dir_ / "hard"));
+  EXPECT_TRUE(same_file(a, dir_ / "." / "a.syx"));
+  EXPECT_FALSE(same_file(a, b));
+  EXPECT_FALSE(same_file(a, dir_ / "missing"));
+  EXPECT_FALSE(same_file("-", "-"));
 }

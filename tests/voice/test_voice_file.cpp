@@ -2,6 +2,11 @@
 // errors naming file and offset, and the atomic cartridge writer.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -176,3 +181,77 @@ TEST_F(VoiceFileTest, ErrorsNameFileAndOffset) {
   ASSERT_EQ(f.problems.size(), 1u);
   EXPECT_NE(f.problems[0].what.find("truncated"), std::string::npos);
 }
+
+TEST_F(VoiceFileTest, HugeFileIsRefusedBySizeBeforeReading) {
+  // Sparse: 200 MB on paper, nothing on disk. Refused by its size alone, so it
+  // takes no time and no memory.
+  const fs::path p = dir_ / "huge.bin";
+  std::ofstream(p).close();
+  fs::resize_file(p, 200'000'001);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    read_voice_file(p);
+    FAIL() << "no error";
+  } catch (const VoiceFileError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(p.string() + ": offset 0: size 200000001 bytes"), std::string::npos) << what;
+    EXPECT_NE(what.find(std::to_string(kMaxVoiceFileBytes)), std::string::npos) << what;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  // One byte over the limit is refused, the limit itself is not judged by size.
+  fs::resize_file(p, kMaxVoiceFileBytes + 1);
+  EXPECT_THROW(read_voice_file(p), VoiceFileError);
+}
+
+TEST_F(VoiceFileTest, EndlessStreamIsReadOnlyUpToTheLimit) {
+  if (!fs::exists("/dev/zero")) GTEST_SKIP() << "no /dev/zero";
+  try {
+    read_voice_file("/dev/zero");
+    FAIL() << "no error";
+  } catch (const VoiceFileError& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/zero: offset 0: size over " + std::to_string(kMaxVoiceFileBytes)),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(VoiceFileTest, ManyBadMessagesKeepOnlyTheFirstFew) {
+  std::vector<std::uint8_t> bytes = sysex::encode_bulk_dump(cartridge(7), 0);
+  for (int i = 0; i < 100000; ++i) bytes.insert(bytes.end(), {0xF0, 0x00, 0xF7});
+  const VoiceFile f = read_voice_file(write("garbage.syx", bytes));
+  EXPECT_EQ(f.voices.size(), 32u) << "the good cartridge in front is kept";
+  EXPECT_EQ(f.problems.size(), kKeptProblems);
+  EXPECT_EQ(f.problem_count, 100000u);
+  EXPECT_EQ(f.problems[0].offset, sysex::kBulkDumpBytes);
+}
+
+#if !defined(__SANITIZE_ADDRESS__)  // ASan reserves terabytes of address space: no RLIMIT_AS under it
+TEST_F(VoiceFileTest, OutOfMemoryWhileReadingNamesTheFile) {
+  // A file within the size limit on a machine that cannot hold it: a child
+  // process with a tight address-space limit reads it.
+  const fs::path p = dir_ / "big.bin";
+  std::ofstream(p).close();
+  fs::resize_file(p, kMaxVoiceFileBytes);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    long pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;
+    const rlim_t now = static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE));
+    const rlimit limit{now + (8u << 20), now + (8u << 20)};
+    ::setrlimit(RLIMIT_AS, &limit);
+    try {
+      read_voice_file(p);
+    } catch (const VoiceFileError& e) {
+      const std::string what = e.what();
+      ::_exit(what.find(p.string() + ": offset 0: out of memory") != std::string::npos ? 0 : 2);
+    } catch (...) {
+      ::_exit(3);
+    }
+    ::_exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: wrong message, 3: another exception, 4: no error";
+}
+#endif

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <variant>
@@ -63,5 +64,12 @@ struct ParseResult {
 /// before that F7 ends it as Unterminated and starts a new one, so one damaged
 /// message never swallows the next good one.
 ParseResult parse(std::span<const std::uint8_t> stream);
+
+/// The same, streaming: each good message goes to on_message and each of the
+/// first max_problems bad ones to on_problem, in stream order; the later bad
+/// ones are only counted (their details are never built). Returns the number of
+/// bad ones. Memory stays bounded by what the sinks keep, whatever the stream.
+std::size_t parse(std::span<const std::uint8_t> stream, const std::function<void(Message&&)>& on_message,
+                  const std::function<void(Problem&&)>& on_problem, std::size_t max_problems);
 
 }  // namespace dxlatent::sysex
