@@ -29,6 +29,13 @@ Latent LatentSampler::prior() {
   return z;
 }
 
+Latent LatentSampler::around(const Latent& mean, const Latent& std) {
+  Latent z;
+  for (std::size_t d = 0; d < kLatentDims; ++d)
+    z[d] = static_cast<float>(mean[d] + std[d] * normal());
+  return z;
+}
+
 Voice LatentSampler::sample_voice(std::span<const float> logits, std::size_t width, float temperature) {
   if (logits.size() != kSoundParams * width)
     throw std::invalid_argument("sample_voice: expected 145 x " + std::to_string(width) + " logits");

@@ -21,8 +21,8 @@ namespace {
 static_assert(sizeof(Latent) == kLatentDims * sizeof(float), "Latent must be 8 packed floats");
 
 constexpr const char* kExpected =
-    "expected the TorchScript export of the dxlatent VAE (format_version 1, latent_dim 8, "
-    "n_params 145, methods decode/decode_logits/encode)";
+    "expected the TorchScript export of the dxlatent VAE (format_version 2, latent_dim 8, "
+    "n_params 145, category_names/category_mean/category_std, methods decode/decode_logits/encode)";
 
 [[noreturn]] void refuse(const fs::path& file, const std::string& what) {
   throw ModelError("model file " + file.string() + ": " + what);
@@ -80,6 +80,7 @@ struct TorchDecoder::Impl {
   torch::jit::Module module;
   std::optional<torch::jit::Method> decode_m, decode_logits_m, encode_m;
   LatentQuantiles quantiles;
+  std::vector<CategoryRegion> categories;
   std::size_t logit_width = 0;
   // Reused by the single-voice calls, so that the live path allocates only what
   // LibTorch itself allocates inside the call.
@@ -168,6 +169,40 @@ struct TorchDecoder::Impl {
     }
   }
 
+  // The regions sample --category draws from: a bad one would silently give
+  // voices of the wrong kind (or NaN latents), so each row is checked here.
+  void load_categories() {
+    if (!module.hasattr("category_names") || !module.attr("category_names").isList())
+      fail(std::string("attribute 'category_names' (list of str) is missing; ") + kExpected);
+    auto names = module.attr("category_names").toListRef();
+    auto mean = tensor_attr("category_mean");
+    auto std_ = tensor_attr("category_std");
+    const auto c = static_cast<std::int64_t>(names.size());
+    if (c == 0) fail("category_names is empty; expected at least one category");
+    for (const auto* t : {&mean, &std_})
+      if (t->dim() != 2 || t->size(0) != c || t->size(1) != static_cast<std::int64_t>(kLatentDims))
+        fail(std::string(t == &mean ? "category_mean" : "category_std") + " has shape " + shape_of(*t) +
+             ", expected [" + std::to_string(c) + ", 8] (one row per category_names entry)");
+    const float* pm = mean.data_ptr<float>();
+    const float* ps = std_.data_ptr<float>();
+    for (std::int64_t i = 0; i < c; ++i) {
+      if (!names[i].isString() || names[i].toStringRef().empty())
+        fail("category_names[" + std::to_string(i) + "] is not a non-empty string");
+      CategoryRegion r;
+      r.name = names[i].toStringRef();
+      for (const auto& seen : categories)
+        if (seen.name == r.name) fail("category_names has '" + r.name + "' twice");
+      for (std::size_t d = 0; d < kLatentDims; ++d) {
+        r.mean[d] = pm[i * kLatentDims + d];
+        r.std[d] = ps[i * kLatentDims + d];
+        if (!std::isfinite(r.mean[d])) fail("category_mean of '" + r.name + "' is not finite");
+        if (!std::isfinite(r.std[d]) || !(r.std[d] > 0.0f))
+          fail("category_std of '" + r.name + "' must be finite and > 0");
+      }
+      categories.push_back(std::move(r));
+    }
+  }
+
   static std::string shape_of(const torch::Tensor& t) {
     std::ostringstream s;
     s << t.sizes();
@@ -252,6 +287,7 @@ TorchDecoder::TorchDecoder(const fs::path& file, Options options) : impl_(std::m
   c10::InferenceMode inference;
   m.check_attributes();
   m.load_quantiles();
+  m.load_categories();
   m.decode_m = m.method("decode");
   m.decode_logits_m = m.method("decode_logits");
   m.encode_m = m.method("encode");
@@ -338,5 +374,7 @@ std::vector<float> TorchDecoder::decode_logits(std::span<const Latent> zs) {
 std::size_t TorchDecoder::logit_width() const { return impl_->logit_width; }
 
 const fs::path& TorchDecoder::path() const { return impl_->file; }
+
+const std::vector<CategoryRegion>& TorchDecoder::categories() const { return impl_->categories; }
 
 }  // namespace dxlatent

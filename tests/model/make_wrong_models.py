@@ -26,9 +26,10 @@ class Tiny(nn.Module):
     n_params: int
     param_names: List[str]
     param_cardinality: List[int]
+    category_names: List[str]
 
-    def __init__(self, version=1, latent_dim=8, n_params=145, names=None, card=None,
-                 out_params=145, shift=0):
+    def __init__(self, version=2, latent_dim=8, n_params=145, names=None, card=None,
+                 out_params=145, shift=0, cat_names=("bass", "keys/piano"), cat_mean=None, cat_std=None):
         super().__init__()
         names = list(PARAM_NAMES if names is None else names)
         card = list(PARAM_CARDINALITY if card is None else card)
@@ -47,6 +48,11 @@ class Tiny(nn.Module):
         self.register_buffer("quantile_levels", torch.linspace(0, 1, 11))
         self.register_buffer("latent_quantiles",
                              torch.linspace(-2, 2, 11)[None, :].repeat(latent_dim, 1))
+        # format_version 2: the category regions (see make_v2_model.py for the contract)
+        self.category_names = list(cat_names)
+        c = len(cat_names)
+        self.register_buffer("category_mean", torch.zeros(c, latent_dim) if cat_mean is None else cat_mean)
+        self.register_buffer("category_std", torch.ones(c, latent_dim) if cat_std is None else cat_std)
 
     @torch.jit.export
     def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
@@ -65,16 +71,28 @@ class Tiny(nn.Module):
         return self.decode(z)
 
 
+class NoCategories(Tiny):
+    """format_version 2 without the category attributes (a v1 file relabelled)."""
+
+    def __init__(self):
+        super().__init__()
+        del self.category_mean
+
+
 class NoEncode(nn.Module):
     format_version: int
     latent_dim: int
     n_params: int
     param_names: List[str]
     param_cardinality: List[int]
+    category_names: List[str]
 
     def __init__(self):
         super().__init__()
-        self.format_version, self.latent_dim, self.n_params = 1, 8, 145
+        self.format_version, self.latent_dim, self.n_params = 2, 8, 145
+        self.category_names = ["bass"]
+        self.register_buffer("category_mean", torch.zeros(1, 8))
+        self.register_buffer("category_std", torch.ones(1, 8))
         self.param_names = list(PARAM_NAMES)
         self.param_cardinality = list(PARAM_CARDINALITY)
         self.register_buffer("quantile_levels", torch.linspace(0, 1, 11))
@@ -103,7 +121,15 @@ swapped[0], swapped[11] = swapped[11], swapped[0]   # OP6 EG rate 1 <-> OP6 left
 renamed = list(PARAM_NAMES)
 renamed[0], renamed[1] = renamed[1], renamed[0]
 save("valid_tiny.pt", Tiny())                       # control: must load
-save("wrong_version.pt", Tiny(version=2))
+save("wrong_version.pt", Tiny(version=1))
+save("future_version.pt", Tiny(version=3))
+save("no_category_mean.pt", NoCategories())
+save("wrong_category_shape.pt", Tiny(cat_mean=torch.zeros(2, 4)))
+save("category_rows_mismatch.pt", Tiny(cat_names=("bass", "keys/piano", "organ"),
+                                       cat_mean=torch.zeros(2, 8), cat_std=torch.ones(2, 8)))
+save("category_std_zero.pt", Tiny(cat_std=torch.zeros(2, 8)))
+save("category_mean_nan.pt", Tiny(cat_mean=torch.full((2, 8), float("nan"))))
+save("category_duplicate.pt", Tiny(cat_names=("bass", "bass")))
 save("wrong_latent_dim.pt", Tiny(latent_dim=4))
 save("wrong_n_params.pt", Tiny(n_params=144, names=PARAM_NAMES[:144], card=PARAM_CARDINALITY[:144],
                                out_params=144))

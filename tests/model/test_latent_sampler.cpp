@@ -93,3 +93,18 @@ TEST(LatentSampler, RejectsLogitsOfTheWrongSize) {
   std::vector<float> l(10);
   EXPECT_THROW(s.sample_voice(l, 100, 1.0f), std::invalid_argument);
 }
+
+TEST(LatentSampler, AroundIsTheShiftedScaledPriorDraw) {
+  // around() consumes the stream as prior() does, so a category draw and a prior
+  // draw from the same seed are the same standard normals, shifted and scaled.
+  Latent mean{}, std{};
+  for (std::size_t d = 0; d < kLatentDims; ++d) {
+    mean[d] = static_cast<float>(d) - 3.5f;
+    std[d] = 0.25f + 0.1f * static_cast<float>(d);
+  }
+  LatentSampler a(7), b(7);
+  for (int i = 0; i < 50; ++i) {
+    const Latent z = a.around(mean, std), p = b.prior();
+    for (std::size_t d = 0; d < kLatentDims; ++d) EXPECT_NEAR(z[d], mean[d] + std[d] * p[d], 1e-5f);  // double vs float rounding
+  }
+}

@@ -227,6 +227,20 @@ TEST_F(ShippedModel, QuantilesAreLoadedAndOrdered) {
   }
 }
 
+TEST_F(ShippedModel, CategoryRegionsAreLoaded) {
+  // format_version 2: one region per category of models/categories.py that has
+  // training voices; every region is finite with a positive spread.
+  const auto& cats = decoder_->categories();
+  ASSERT_GE(cats.size(), 10u);
+  for (const char* want : {"bass", "keys/piano", "bell/mallet", "strings", "brass", "organ"})
+    EXPECT_NE(find_category(cats, want), nullptr) << want << " not in " << category_names(cats);
+  for (const auto& c : cats)
+    for (std::size_t d = 0; d < kLatentDims; ++d) {
+      EXPECT_TRUE(std::isfinite(c.mean[d])) << c.name;
+      EXPECT_GT(c.std[d], 0.0f) << c.name;
+    }
+}
+
 // ---- refusals ---------------------------------------------------------------
 
 namespace {
@@ -291,7 +305,14 @@ TEST(TorchDecoderRefuses, RandomBytesAndText) {
 #ifdef DXLATENT_WRONG_MODELS_DIR
 TEST(TorchDecoderRefuses, ContractBreakingTorchScriptFiles) {
   const fs::path dir = DXLATENT_WRONG_MODELS_DIR;
-  expect_refused(dir / "wrong_version.pt", "format_version is 2, expected 1");
+  expect_refused(dir / "wrong_version.pt", "format_version is 1, expected 2");
+  expect_refused(dir / "future_version.pt", "format_version is 3, expected 2");
+  expect_refused(dir / "no_category_mean.pt", "attribute 'category_mean' is missing");
+  expect_refused(dir / "wrong_category_shape.pt", "category_mean has shape [2, 4], expected [2, 8]");
+  expect_refused(dir / "category_rows_mismatch.pt", "category_mean has shape [2, 8], expected [3, 8]");
+  expect_refused(dir / "category_std_zero.pt", "category_std of 'bass' must be finite and > 0");
+  expect_refused(dir / "category_mean_nan.pt", "category_mean of 'bass' is not finite");
+  expect_refused(dir / "category_duplicate.pt", "category_names has 'bass' twice");
   expect_refused(dir / "wrong_latent_dim.pt", "latent_dim is 4, expected 8");
   expect_refused(dir / "wrong_n_params.pt", "n_params is 144, expected 145");
   expect_refused(dir / "wrong_cardinality.pt", "param_cardinality[0] (OP6 EG rate 1) is 4, expected 100");
@@ -307,6 +328,9 @@ TEST(TorchDecoderAccepts, ATinyModelThatKeepsTheContract) {
   TorchDecoder d(fs::path(DXLATENT_WRONG_MODELS_DIR) / "valid_tiny.pt");
   EXPECT_TRUE(is_valid(d.decode(Latent{})));
   EXPECT_EQ(d.quantiles().levels.size(), 11u);
+  ASSERT_EQ(d.categories().size(), 2u);
+  EXPECT_EQ(d.categories()[1].name, "keys/piano");
+  EXPECT_EQ(d.categories()[1].std[7], 1.0f);
 }
 #else
 TEST(TorchDecoderRefuses, ContractBreakingTorchScriptFiles) {

@@ -25,6 +25,9 @@ class LatentSampler {
   double normal();
   /// A latent from the prior N(0, I).
   Latent prior();
+  /// A latent from N(mean, diag(std^2)): one normal() per dimension, in order,
+  /// so it consumes the stream exactly as prior() does.
+  Latent around(const Latent& mean, const Latent& std);
   /// One value per sound parameter from logits[p * width + k] (k < param p's
   /// cardinality; the rest is ignored), with p_k proportional to exp(logit_k / T).
   /// T <= 0 is argmax (first maximum). The name is left blank.

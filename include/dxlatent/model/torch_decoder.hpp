@@ -6,7 +6,9 @@
 // The file is checked when it is loaded: format_version, latent_dim, n_params,
 // the parameter names and each parameter's cardinality (which must equal the
 // formats core's param_table() ranges, so the model's parameter order is the
-// VCED order), the quantile tables, and one probe call of each method whose
+// VCED order), the quantile tables, the category regions (format_version 2:
+// category_names List[str] of C unique non-empty names, category_mean and
+// category_std float tensors [C, 8], finite, std > 0), and one probe call of each method whose
 // result shapes and ranges must match the contract. Anything else is refused
 // with a ModelError naming the file and what was expected, before the caller
 // can use a half-working model.
@@ -19,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "dxlatent/model/category.hpp"
 #include "dxlatent/model/voice_decoder.hpp"
 
 namespace dxlatent {
@@ -36,7 +39,10 @@ struct TorchDecoderOptions {
 
 class TorchDecoder final : public VoiceDecoder {
  public:
-  static constexpr int kFormatVersion = 1;
+  /// 2: version 1 plus the category regions. Exactly this version is accepted:
+  /// a version 1 file has no categories, and silently running without them would
+  /// make `sample --category` fail late instead of at load.
+  static constexpr int kFormatVersion = 2;
   using Options = TorchDecoderOptions;
 
   /// Loads and checks the model; throws ModelError. Sets LibTorch's and OpenBLAS's
@@ -73,6 +79,10 @@ class TorchDecoder final : public VoiceDecoder {
   std::size_t logit_width() const;
 
   const std::filesystem::path& path() const;
+
+  /// The kinds of sound the model knows, in the file's order (at least one).
+  /// Any thread after construction.
+  const std::vector<CategoryRegion>& categories() const;
 
  private:
   struct Impl;
