@@ -1,8 +1,14 @@
-// `dxlatent interpolate A B [--steps 32] [--slerp] -o morph.syx`: a morph between
-// two voices. A and B (FILE:SLOT, any readable format) are encoded; the path
-// between their latent points is decoded, so the first voice is A's
-// reconstruction and the last B's (which differ from A and B where the model
-// does not reproduce them exactly: reported, not hidden).
+// `dxlatent interpolate A B [--steps 32] [--slerp] [--lock P] -o morph.syx`: a
+// morph between two voices. A and B (FILE:SLOT, any readable format) are
+// encoded and the path between their latent points is decoded. The first and
+// last voices are A and B themselves, byte for byte with their names: a morph
+// is asked for between two voices the user chose, and the model's
+// reconstruction of them can differ (reported, not hidden). --reconstruct-ends
+// writes the decoded ends instead, as before.
+//
+// --lock keeps A's value of the locked parameters in every step (B's end
+// included), by overwriting the decoded values; the report counts how often the
+// algorithm changes between steps, which is 0 when it is locked.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -13,6 +19,7 @@
 #include "commands.hpp"
 #include "dxlatent/model/latent_path.hpp"
 #include "dxlatent/model/voice_naming.hpp"
+#include "dxlatent/voice/param_lock.hpp"
 #include "model_tool.hpp"
 
 namespace dxlatent::app {
@@ -23,6 +30,8 @@ struct InterpolateOptions {
   std::size_t steps = 32;
   bool slerp = false;
   bool clamp = false;
+  bool reconstruct_ends = false;
+  std::vector<std::string> locks;
   std::string out;
   bool force = false;
   ModelOptions model;
@@ -59,6 +68,12 @@ Latent encode_ref(TorchDecoder& decoder, const VoiceRef& ref, const Voice& voice
 }
 
 void run_interpolate(const InterpolateOptions& opt) {
+  ParamMask locks;
+  try {
+    locks = parse_locks(opt.locks);
+  } catch (const LockError& e) {
+    throw CommandError(kExitUsage, std::string("--lock: ") + e.what());
+  }
   const VoiceRef ref_a = parse_voice_ref(opt.a), ref_b = parse_voice_ref(opt.b);
   check_cartridge_output(opt.out, opt.steps, {ref_a.file, ref_b.file}, opt.force);
   const Voice a = read_voice(ref_a), b = read_voice(ref_b);
@@ -67,19 +82,38 @@ void run_interpolate(const InterpolateOptions& opt) {
 
   const auto path = latent_path(za, zb, opt.steps, opt.slerp ? LatentPathKind::Spherical : LatentPathKind::Linear);
   auto voices = decoder->decode_batch(path);
-  std::size_t changes = 0;
-  for (std::size_t i = 1; i < voices.size(); ++i) changes += params_differing(voices[i - 1], voices[i]);
+  const Voice recon_a = voices.front(), recon_b = voices.back();
   for (std::size_t i = 0; i < voices.size(); ++i) name_generated_voice(voices[i], VoiceOrigin::Morph, i + 1);
+  if (!opt.reconstruct_ends) {
+    // The voices as encoded: clamped where --clamp had to clamp them, so every
+    // voice written is valid.
+    voices.front() = is_valid(a) ? a : clamped(a);
+    voices.back() = is_valid(b) ? b : clamped(b);
+  }
+  const Voice first = voices.front();
+  for (Voice& v : voices) apply_locks(v, first, locks);
+  std::size_t changes = 0, algorithm_changes = 0;
+  for (std::size_t i = 1; i < voices.size(); ++i) {
+    changes += params_differing(voices[i - 1], voices[i]);
+    algorithm_changes += voices[i - 1].algorithm() != voices[i].algorithm();
+  }
 
   const auto files = write_cartridges(opt.out, voices, opt.force);
   std::FILE* report = report_stream(opt.out);
   std::fprintf(report, "A %s \"%s\" -> z %s; reconstruction differs in %zu of 145 parameters\n", ref_a.text.c_str(),
-               a.name().c_str(), latent_text(za).c_str(), params_differing(a, voices.front()));
+               a.name().c_str(), latent_text(za).c_str(), params_differing(a, recon_a));
   std::fprintf(report, "B %s \"%s\" -> z %s; reconstruction differs in %zu of 145 parameters\n", ref_b.text.c_str(),
-               b.name().c_str(), latent_text(zb).c_str(), params_differing(b, voices.back()));
+               b.name().c_str(), latent_text(zb).c_str(), params_differing(b, recon_b));
+  std::fprintf(report, "ends: %s\n",
+               opt.reconstruct_ends ? "the reconstructions (--reconstruct-ends)" : "A and B themselves, names included");
+  if (locks.any())
+    std::fprintf(report, "locked to A's values, overwritten after decoding%s: %s\n",
+                 opt.reconstruct_ends ? "" : " (B's end too)", describe_locks(locks).c_str());
+  const std::size_t steps = voices.size() - 1;
   std::fprintf(report, "%s (%s), %.1f parameters change per step on average\n", plural(voices.size(), "step").c_str(),
-               opt.slerp ? "spherical" : "straight line",
-               static_cast<double>(changes) / static_cast<double>(voices.size() - 1));
+               opt.slerp ? "spherical" : "straight line", static_cast<double>(changes) / static_cast<double>(steps));
+  std::fprintf(report, "the algorithm changes at %zu of %zu steps%s\n", algorithm_changes, steps,
+               locks.test(kAlgorithmOffset) ? " (locked)" : "");
   for (std::size_t i = 0; i < files.size(); ++i)
     if (i == 0 || files[i] != files[i - 1]) std::fprintf(report, "wrote %s\n", files[i].c_str());
 }
@@ -92,11 +126,23 @@ void register_interpolate(CLI::App& app) {
       "interpolate", "A morph from voice A to voice B through the latent space, as cartridges");
   cmd->add_option("a", opt->a, "first voice, FILE:SLOT (slot from 1; .syx, packed or unpacked file)")->required();
   cmd->add_option("b", opt->b, "last voice, FILE:SLOT")->required();
-  cmd->add_option("--steps", opt->steps, "voices in the morph, A's and B's reconstructions included")
+  cmd->add_option("--steps", opt->steps, "voices in the morph, A and B included")
       ->capture_default_str()
       ->check(CLI::Range(2, 9999));
   cmd->add_flag("--slerp", opt->slerp, "follow the sphere between the two points instead of the straight line");
-  cmd->add_flag("--clamp", opt->clamp, "clamp a voice with out-of-range fields into range before encoding it");
+  cmd->add_flag("--clamp", opt->clamp,
+                "clamp a voice with out-of-range fields into range before encoding it (that end is then written "
+                "clamped)");
+  cmd->add_flag("--reconstruct-ends", opt->reconstruct_ends,
+                "end on the model's reconstructions of A and B instead of A and B themselves");
+  cmd->add_option("--lock", opt->locks,
+                  "keep A's value of these parameters in every step (repeatable or comma-separated): a parameter's "
+                  "name (\"OP3 EG rate 2\") or a group: algorithm, feedback, transpose, tuning, op1..op6 "
+                  "(\"OP3 *\"), pitch-eg, lfo, envelopes, levels. The locked values overwrite the decoded ones; the "
+                  "other parameters are not decoded to fit them")
+      ->expected(1)
+      ->take_all()
+      ->allow_extra_args(false);  // one list per --lock, so A and B after it stay positional
   cmd->add_option("-o,--output", opt->out,
                   "cartridge file (.syx); more than 32 steps: OUT-1.syx, OUT-2.syx, ...; - for standard output")
       ->required();

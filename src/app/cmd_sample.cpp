@@ -1,5 +1,17 @@
-// `dxlatent sample [-n 32] [--seed S] [--temperature T] -o cart.syx`: voices from
-// the model's prior, written as 32-voice cartridges.
+// `dxlatent sample [-n 32] [--seed S] [--temperature T] [--category C]
+// [--lock P --like FILE:SLOT] -o cart.syx`: voices from the model's prior (or
+// from one category's region), written as 32-voice cartridges.
+//
+// --category draws z ~ N(mean_c, diag(std_c^2)), the Gaussian of the training
+// voices whose names say they are of that kind (format_version 2 of the model
+// file, models/categories.py). It uses the same latent stream as the prior
+// (LatentSampler::around consumes it as prior() does), so seeds behave the same.
+//
+// --lock overwrites the locked parameters of every decoded voice with those of
+// the --like voice. Decoding the other parameters given the locked ones would
+// fit them together better; overwriting is this step (docs/steering.md). The
+// locks are applied before --audible judges a candidate: what is judged is
+// what is written.
 //
 // Reproducible: the latents and the temperature draws come from two
 // std::mt19937_64 streams seeded from --seed (LatentSampler), never from
@@ -23,8 +35,10 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "dxlatent/model/category.hpp"
 #include "dxlatent/model/latent_sampler.hpp"
 #include "dxlatent/model/voice_naming.hpp"
+#include "dxlatent/voice/param_lock.hpp"
 #include "dxlatent/render/audio_stats.hpp"
 #include "dxlatent/render/hexter_renderer.hpp"
 #include "model_tool.hpp"
@@ -43,6 +57,10 @@ struct SampleOptions {
   std::string out;
   bool audible = false;
   bool force = false;
+  std::string category;
+  bool list_categories = false;
+  std::vector<std::string> locks;
+  std::string like;
   ModelOptions model;
 };
 
@@ -71,15 +89,64 @@ class AudibleFilter {
   render::AudioAnalyzer analyzer_;
 };
 
+void list_categories(const TorchDecoder& decoder) {
+  std::printf("categories of %s (sample --category NAME; the part before a '/' is enough):\n",
+              decoder.path().c_str());
+  for (const CategoryRegion& c : decoder.categories()) {
+    double spread = 0.0;
+    for (float s : c.std) spread += s;
+    std::printf("  %-14s mean (", c.name.c_str());
+    for (std::size_t d = 0; d < kLatentDims; ++d) std::printf("%s%+.2f", d ? ", " : "", static_cast<double>(c.mean[d]));
+    std::printf("), mean std %.2f\n", spread / kLatentDims);
+  }
+}
+
 void run_sample(const SampleOptions& opt) {
-  check_cartridge_output(opt.out, opt.count, {}, opt.force);
+  // Usage rules that CLI11 cannot express, checked before any file is touched.
+  if (opt.list_categories) {
+    list_categories(*load_decoder(opt.model));
+    return;
+  }
+  if (opt.out.empty()) throw CommandError(kExitUsage, "sample: --output is required (or --list-categories)");
+  ParamMask locks;
+  try {
+    locks = parse_locks(opt.locks);
+  } catch (const LockError& e) {
+    throw CommandError(kExitUsage, std::string("--lock: ") + e.what());
+  }
+  if (locks.any() && opt.like.empty())
+    throw CommandError(kExitUsage, "--lock needs --like FILE:SLOT: the voice whose locked parameters every "
+                                   "sampled voice keeps");
+  if (!opt.like.empty() && locks.none())
+    throw CommandError(kExitUsage, "--like FILE:SLOT is the reference voice for --lock; give --lock too");
+  std::optional<VoiceRef> like_ref;
+  if (!opt.like.empty()) like_ref = parse_voice_ref(opt.like);
+
+  check_cartridge_output(opt.out, opt.count, like_ref ? std::vector<std::filesystem::path>{like_ref->file}
+                                                      : std::vector<std::filesystem::path>{},
+                         opt.force);
+  std::optional<Voice> like;
+  if (like_ref) {
+    like = read_voice(*like_ref);
+    if (!is_valid(*like))
+      throw BadInput(like_ref->text + " (\"" + like->name() + "\"): " + validate(*like).front().describe() +
+                     "; locked values are copied as they are, so the --like voice must be valid");
+  }
+  auto decoder = load_decoder(opt.model);
+  const CategoryRegion* region = nullptr;
+  if (!opt.category.empty()) {
+    region = find_category(decoder->categories(), opt.category);
+    if (!region)
+      throw CommandError(kExitUsage, "--category: no category '" + opt.category + "' in " + decoder->path().string() +
+                                         "; it knows " + category_names(decoder->categories()));
+  }
   const std::uint64_t seed = opt.seed ? *opt.seed : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   if (!opt.seed) std::fprintf(stderr, "dxlatent: seed %llu (pass --seed to repeat)\n", static_cast<unsigned long long>(seed));
-  auto decoder = load_decoder(opt.model);
   std::vector<Voice> voices;
   std::optional<AudibleFilter> filter;
   if (opt.audible) filter.emplace();
-  auto keep = [&](const Voice& v) {
+  auto keep = [&](Voice v) {
+    if (like) apply_locks(v, *like, locks);
     if (filter && !filter->audible(v)) {
       // A model that decodes nothing audible must not loop forever.
       if (filter->rejected > 1000 + 100 * opt.count)
@@ -96,7 +163,8 @@ void run_sample(const SampleOptions& opt) {
   std::vector<Latent> zs;
   while (voices.size() < opt.count) {
     zs.clear();
-    for (std::size_t i = 0; i < kChunk && voices.size() + zs.size() < opt.count; ++i) zs.push_back(latents.prior());
+    for (std::size_t i = 0; i < kChunk && voices.size() + zs.size() < opt.count; ++i)
+      zs.push_back(region ? latents.around(region->mean, region->std) : latents.prior());
     if (opt.temperature <= 0.0f) {
       for (const Voice& v : decoder->decode_batch(zs)) keep(v);
     } else {
@@ -122,9 +190,13 @@ void run_sample(const SampleOptions& opt) {
   if (filter)
     std::fprintf(report, "--audible: rejected %s, drew %zu\n",
                  plural(filter->rejected, "silent or non-finite candidate").c_str(), filter->rejected + voices.size());
-  std::fprintf(report, "%s from the prior, seed %llu, temperature %g, model %s\n",
-               plural(voices.size(), "voice").c_str(), static_cast<unsigned long long>(seed),
-               static_cast<double>(opt.temperature), decoder->path().c_str());
+  if (like)
+    std::fprintf(report, "locked to %s (\"%s\"), overwritten after decoding: %s\n", like_ref->text.c_str(),
+                 like->name().c_str(), describe_locks(locks).c_str());
+  const std::string source = region ? "from category '" + region->name + "'" : std::string("from the prior");
+  std::fprintf(report, "%s %s, seed %llu, temperature %g, model %s\n", plural(voices.size(), "voice").c_str(),
+               source.c_str(), static_cast<unsigned long long>(seed), static_cast<double>(opt.temperature),
+               decoder->path().c_str());
 }
 
 }  // namespace
@@ -139,11 +211,24 @@ void register_sample(CLI::App& app) {
                   "0: each parameter's most likely value; > 0: drawn from its categorical at this temperature")
       ->capture_default_str()
       ->check(CLI::Range(0.0f, 100.0f));
-  cmd->add_option("-o,--output", opt->out, "cartridge file (.syx); - for standard output")->required();
+  cmd->add_option("-o,--output", opt->out, "cartridge file (.syx); - for standard output (required)");
   add_force_option(*cmd, opt->force);
   cmd->add_flag("--audible", opt->audible,
                 "render each candidate with hexter (note 60, velocity 100, 1 s + 1 s) and draw again when it is "
                 "silent (< -60 dBFS RMS) or has non-finite samples");
+  cmd->add_option("--category", opt->category,
+                  "draw from this kind of sound's region of the latent space (the Gaussian of its training "
+                  "voices) instead of the prior; --list-categories shows them");
+  cmd->add_flag("--list-categories", opt->list_categories, "print the model's categories and exit");
+  cmd->add_option("--lock", opt->locks,
+                  "keep these parameters of the --like voice in every sampled voice (repeatable or "
+                  "comma-separated): a parameter's name (\"OP3 EG rate 2\") or a group: algorithm, feedback, "
+                  "transpose, tuning, op1..op6 (\"OP3 *\"), pitch-eg, lfo, envelopes, levels. The locked values "
+                  "overwrite the decoded ones; the other parameters are not decoded to fit them")
+      ->expected(1)
+      ->take_all()
+      ->allow_extra_args(false);  // one list per --lock: repeated, never swallowing what follows
+  cmd->add_option("--like", opt->like, "FILE:SLOT: the reference voice for --lock");
   add_model_options(*cmd, opt->model);
   cmd->callback([opt] { run_sample(*opt); });
 }

@@ -22,8 +22,11 @@ namespace {
 const std::pair<const char*, const char*> kExamples[] = {
     {"inspect", "dxlatent inspect rom1a.syx\n  dxlatent inspect --summary ../shared/data/collection.bin"},
     {"collect", "dxlatent collect ~/dx7-patches -o corpus.bin      (corpus.syx: 32-voice bulk dumps)"},
-    {"sample", "dxlatent sample -n 32 --seed 7 -o random.syx"},
-    {"interpolate", "dxlatent interpolate a.syx:3 b.syx:17 --steps 32 -o morph.syx"},
+    {"sample", "dxlatent sample -n 32 --seed 7 -o random.syx\n"
+               "  dxlatent sample -n 32 --category bass -o basses.syx      (--list-categories)\n"
+               "  dxlatent sample -n 32 --like rom1a.syx:5 --lock algorithm,tuning -o like5.syx"},
+    {"interpolate", "dxlatent interpolate a.syx:3 b.syx:17 --steps 32 -o morph.syx\n"
+                    "  dxlatent interpolate a.syx:3 b.syx:17 --lock algorithm -o morph.syx"},
     {"encode", "dxlatent encode cart.syx --format csv -o latents.csv"},
     {"uniqueness", "dxlatent uniqueness -n 65536 --corpus ../shared/data/collection.bin"},
     {"run", "dxlatent run --config config/dxlatent.toml --anchor rom1a.syx:5"},

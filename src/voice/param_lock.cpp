@@ -72,8 +72,8 @@ bool group(const std::string& n, ParamMask& m) {
 }
 
 std::string unknown_message(std::string_view item) {
-  std::string msg = "unknown parameter or group '" + std::string(item) + "'; groups:";
-  for (const auto& g : lock_group_names()) msg += " " + g;
+  std::string msg = "unknown parameter or group '" + std::string(item) + "'; groups: ";
+  for (const auto& g : lock_group_names()) msg += (g == lock_group_names().front() ? "" : ", ") + g;
   return msg + " (also \"OP3 *\"); or one parameter by name, e.g. \"OP3 EG rate 2\", \"osc key sync\"";
 }
 

@@ -17,7 +17,10 @@
 
 #include "dxlatent/model/latent_sampler.hpp"
 #include "dxlatent/model/torch_decoder.hpp"
+#include "dxlatent/model/category.hpp"
+#include "dxlatent/model/latent_path.hpp"
 #include "dxlatent/model/voice_naming.hpp"
+#include "dxlatent/voice/param_lock.hpp"
 #include "dxlatent/voice/voice_file.hpp"
 
 namespace fs = std::filesystem;
@@ -146,7 +149,7 @@ TEST_F(ModelTools, TemperatureSamplingIsReproducibleValidAndNotArgmax) {
   EXPECT_GT(differing, 16u) << "temperature 1 gave nearly the argmax voices";
 }
 
-TEST_F(ModelTools, InterpolateStartsAndEndsAtTheReconstructions) {
+TEST_F(ModelTools, InterpolateStartsAndEndsAtTheGivenVoicesThemselves) {
   const fs::path src = dir_ / "src.syx", morph = dir_ / "morph.syx", curve = dir_ / "curve.syx";
   ASSERT_EQ(dx("sample --seed 11 --temperature 1 -o " + src.string()).code, 0);
   const auto sources = voices_of(src);
@@ -154,22 +157,90 @@ TEST_F(ModelTools, InterpolateStartsAndEndsAtTheReconstructions) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto m = voices_of(morph);
   ASSERT_EQ(m.size(), 32u);
-  EXPECT_TRUE(same_sound(m.front(), decoder_->decode(decoder_->encode(sources[2]))));
-  EXPECT_TRUE(same_sound(m.back(), decoder_->decode(decoder_->encode(sources[29]))));
+  // Byte for byte, names included: the ends are A and B, not their reconstructions.
+  EXPECT_EQ(m.front(), sources[2]);
+  EXPECT_EQ(m.back(), sources[29]);
   std::set<std::string> distinct;
   for (std::size_t i = 0; i < m.size(); ++i) {
     EXPECT_TRUE(is_valid(m[i]));
-    EXPECT_EQ(m[i].name(), generated_name(VoiceOrigin::Morph, i + 1, m[i]));
-    distinct.insert(m[i].name().substr(6));
+    if (i > 0 && i + 1 < m.size()) {
+      EXPECT_EQ(m[i].name(), generated_name(VoiceOrigin::Morph, i + 1, m[i]));
+      distinct.insert(m[i].name().substr(6));
+    }
   }
+  // The inner steps are still the decoded path.
+  const auto path = latent_path(decoder_->encode(sources[2]), decoder_->encode(sources[29]), 32, LatentPathKind::Linear);
+  EXPECT_TRUE(same_sound(m[1], decoder_->decode(path[1])));
+  EXPECT_TRUE(same_sound(m[30], decoder_->decode(path[30])));
   EXPECT_GT(distinct.size(), 2u) << "the morph does not move";
   EXPECT_NE(r.out.find("parameters change per step"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the algorithm changes at "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ends: A and B themselves"), std::string::npos) << r.out;
 
   ASSERT_EQ(dx("interpolate --slerp --steps 8 " + src.string() + ":3 " + src.string() + ":30 -o " + curve.string()).code, 0);
   const auto c = voices_of(curve);
-  EXPECT_TRUE(same_sound(c.front(), m.front()));
-  EXPECT_TRUE(same_sound(c[7], m.back()));
+  EXPECT_EQ(c.front(), m.front());
+  EXPECT_EQ(c[7], m.back());
   EXPECT_EQ(c[8].name(), "INIT VOICE");
+}
+
+TEST_F(ModelTools, InterpolateReconstructEndsKeepsTheOldEnds) {
+  const fs::path src = dir_ / "src.syx", morph = dir_ / "morph.syx";
+  ASSERT_EQ(dx("sample --seed 11 --temperature 1 -o " + src.string()).code, 0);
+  const auto sources = voices_of(src);
+  const CliRun r =
+      dx("interpolate --reconstruct-ends " + src.string() + ":3 " + src.string() + ":30 -o " + morph.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto m = voices_of(morph);
+  EXPECT_TRUE(same_sound(m.front(), decoder_->decode(decoder_->encode(sources[2]))));
+  EXPECT_TRUE(same_sound(m.back(), decoder_->decode(decoder_->encode(sources[29]))));
+  EXPECT_EQ(m.front().name(), generated_name(VoiceOrigin::Morph, 1, m.front()));
+  EXPECT_EQ(m[31].name(), generated_name(VoiceOrigin::Morph, 32, m[31]));
+  EXPECT_NE(r.out.find("--reconstruct-ends"), std::string::npos) << r.out;
+}
+
+TEST_F(ModelTools, InterpolateLockedParametersNeverChange) {
+  const fs::path src = dir_ / "src.syx", morph = dir_ / "morph.syx", free = dir_ / "free.syx";
+  ASSERT_EQ(dx("sample -n 64 --seed 21 --temperature 1 -o " + src.string()).code, 0);
+  const auto sources = voices_of(dir_ / "src-1.syx");
+  // Pick two sources with different algorithms, so an unlocked morph must change it.
+  std::size_t b = 1;
+  while (b < sources.size() && sources[b].algorithm() == sources[0].algorithm()) ++b;
+  ASSERT_LT(b, sources.size());
+  const std::string ends = (dir_ / "src-1.syx").string() + ":1 " + (dir_ / "src-1.syx").string() + ":" +
+                           std::to_string(b + 1);
+  const CliRun unlocked = dx("interpolate --steps 64 " + ends + " -o " + free.string());
+  ASSERT_EQ(unlocked.code, 0) << unlocked.err;
+  EXPECT_EQ(unlocked.out.find("the algorithm changes at 0 of"), std::string::npos) << unlocked.out;
+
+  const CliRun r = dx("interpolate --steps 64 --lock algorithm --lock 'OP3 *,levels' --lock pitch-eg " + ends +
+                      " -o " + morph.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("the algorithm changes at 0 of 63 steps (locked)"), std::string::npos) << r.out;
+  std::vector<Voice> m = voices_of(dir_ / "morph-1.syx");
+  for (const Voice& v : voices_of(dir_ / "morph-2.syx")) m.push_back(v);
+  ASSERT_EQ(m.size(), 64u);
+  const ParamMask locked = parse_locks("algorithm,OP3 *,levels,pitch-eg");
+  std::size_t moving = 0;
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    EXPECT_TRUE(is_valid(m[i])) << i;
+    for (std::size_t p = 0; p < kSoundParams; ++p) {
+      if (locked.test(p))
+        EXPECT_EQ(m[i].bytes[p], sources[0].bytes[p]) << "step " << i + 1 << ": " << param_table()[p].name;
+      else
+        moving += m[i].bytes[p] != m[0].bytes[p];
+    }
+  }
+  EXPECT_GT(moving, 0u) << "nothing but the locked parameters may stay still";
+  // B's end is B except for A's locked values.
+  Voice want_b = sources[b];
+  apply_locks(want_b, sources[0], locked);
+  EXPECT_EQ(m.back(), want_b);
+
+  const CliRun bad = dx("interpolate --lock wobble " + ends + " -o " + morph.string());
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("'wobble'"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("pitch-eg"), std::string::npos) << bad.err;
 }
 
 TEST_F(ModelTools, InterpolateBetweenTwoCorpusVoices) {
@@ -182,13 +253,74 @@ TEST_F(ModelTools, InterpolateBetweenTwoCorpusVoices) {
   const CliRun r = dx("interpolate " + corpus.string() + ":3 " + corpus.string() + ":4 -o " + morph.string());
   ASSERT_EQ(r.code, 0) << r.err;
   const auto m = voices_of(morph);
-  EXPECT_TRUE(same_sound(m.front(), decoder_->decode(decoder_->encode(all[2].voice))));
-  EXPECT_TRUE(same_sound(m.back(), decoder_->decode(decoder_->encode(all[3].voice))));
+  EXPECT_EQ(m.front(), all[2].voice);
+  EXPECT_EQ(m.back(), all[3].voice);
   // slot 1 has an out-of-range field: refused by default, accepted with --clamp
+  // (and written clamped: every voice of the morph is valid)
   const CliRun bad = dx("interpolate " + corpus.string() + ":1 " + corpus.string() + ":4 -o " + morph.string());
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("collection.bin:1"), std::string::npos) << bad.err;
   EXPECT_EQ(dx("interpolate --clamp " + corpus.string() + ":1 " + corpus.string() + ":4 -o " + morph.string()).code, 0);
+  const auto c = voices_of(morph);
+  EXPECT_EQ(c.front(), clamped(all[0].voice));
+  for (const Voice& v : c) EXPECT_TRUE(is_valid(v));
+}
+
+TEST_F(ModelTools, SampleFromACategoryDrawsAroundItsRegion) {
+  const auto& cats = decoder_->categories();
+  const CategoryRegion* bass = find_category(cats, "bass");
+  ASSERT_NE(bass, nullptr) << category_names(cats);
+  const fs::path a = dir_ / "a.syx", b = dir_ / "b.syx";
+  const CliRun r = dx("sample --category BASS --seed 9 -o " + a.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("from category 'bass'"), std::string::npos) << r.out;
+  ASSERT_EQ(dx("sample --category bass --seed 9 -o " + b.string()).code, 0);
+  EXPECT_EQ(slurp(a), slurp(b)) << "same seed, different files";
+  LatentSampler s(9);
+  std::vector<Latent> zs;
+  for (int i = 0; i < 32; ++i) zs.push_back(s.around(bass->mean, bass->std));
+  const auto expected = decoder_->decode_batch(zs);
+  const auto voices = voices_of(a);
+  for (std::size_t i = 0; i < 32; ++i) {
+    EXPECT_TRUE(same_sound(voices[i], expected[i])) << "slot " << i + 1;
+    EXPECT_EQ(voices[i].name(), generated_name(VoiceOrigin::Sample, i + 1, voices[i]));
+  }
+  EXPECT_EQ(dx("sample --category keys --seed 9 -o " + b.string()).code, 0) << "the part before '/' is enough";
+
+  const CliRun unknown = dx("sample --category flute -o " + b.string());
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("no category 'flute'"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find(category_names(cats)), std::string::npos) << unknown.err;
+
+  const CliRun list = dx("sample --list-categories");
+  EXPECT_EQ(list.code, 0) << list.err;
+  for (const auto& c : cats) EXPECT_NE(list.out.find(c.name), std::string::npos) << c.name;
+  EXPECT_EQ(dx("sample --seed 1").code, 2) << "no -o and no --list-categories";
+}
+
+TEST_F(ModelTools, SampleLocksKeepTheLikeVoicesValues) {
+  const fs::path ref = dir_ / "ref.syx", out = dir_ / "out.syx";
+  ASSERT_EQ(dx("sample --seed 3 --temperature 1 -o " + ref.string()).code, 0);
+  const Voice like = voices_of(ref)[4];
+  const CliRun r = dx("sample --seed 8 --temperature 0.5 --lock algorithm,feedback --lock tuning --like " +
+                      ref.string() + ":5 -o " + out.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const ParamMask locked = parse_locks("algorithm,feedback,tuning");
+  for (const Voice& v : voices_of(out)) {
+    EXPECT_TRUE(is_valid(v));
+    for (std::size_t p = 0; p < kSoundParams; ++p)
+      if (locked.test(p)) {
+        EXPECT_EQ(v.bytes[p], like.bytes[p]) << param_table()[p].name;
+      }
+  }
+  EXPECT_NE(r.out.find("overwritten after decoding"), std::string::npos) << r.out;
+
+  const CliRun no_like = dx("sample --lock algorithm -o " + out.string());
+  EXPECT_EQ(no_like.code, 2);
+  EXPECT_NE(no_like.err.find("--lock needs --like FILE:SLOT"), std::string::npos) << no_like.err;
+  EXPECT_EQ(dx("sample --like " + ref.string() + ":5 -o " + out.string()).code, 2) << "--like without --lock";
+  EXPECT_EQ(dx("sample --lock op9 --like " + ref.string() + ":5 -o " + out.string()).code, 2);
+  EXPECT_EQ(dx("sample --lock algorithm --like " + ref.string() + ":40 -o " + out.string()).code, 1) << "no slot 40";
 }
 
 TEST_F(ModelTools, EncodeWritesTheDecodersLatentsAsCsvAndJson) {
