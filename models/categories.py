@@ -4,8 +4,9 @@ in the latent space (issue 12, "Steer the sound").
 usage: /usr/bin/python3 models/categories.py [--data ../shared/data/collection.bin]
            prints how many unique in-range corpus voices each rule labels
        /usr/bin/python3 models/categories.py --eval [--model models/dxlatent-vae.pt]
-           [--dxlatent build/release/bin/dxlatent] [--n 200]
-           measures the categories without trusting the names (markdown on stdout)
+           [--dxlatent build/release/bin/dxlatent] [--n 200] [--n-audio 100]
+           measures the categories without trusting the names (markdown on
+           stdout; models/category_eval.py says how)
 
 Names are all we know about a voice's kind, and DX7 names are 10 characters,
 abbreviated, often upper case and run together ("E.PIANO 1", "SYNBRASS",
@@ -182,6 +183,7 @@ def main(argv=None):
     ap.add_argument("--model", default=os.path.join(HERE, "dxlatent-vae.pt"))
     ap.add_argument("--dxlatent", default=os.path.join(HERE, "..", "build", "release", "bin", "dxlatent"))
     ap.add_argument("--n", type=int, default=200, help="voices drawn per category region")
+    ap.add_argument("--n-audio", type=int, default=100, help="of those (and of the corpus's), how many to render")
     ap.add_argument("--seed", type=int, default=12)
     a = ap.parse_args(argv)
     sys.path.insert(0, HERE)
