@@ -1,20 +1,24 @@
 """Export a trained dxlatent VAE to TorchScript (models/dxlatent-vae.pt) + golden vectors.
 
-Contract with the C++ side (format_version 1):
-  decode(z: float32 [B,8]) -> int64 [B,145]          argmax parameters, VCED order 0..144
+Contract with the C++ side (format_version 2):
+  decode(z: float32 [B,8]) -> int64 [B,145]          parameters, VCED order 0..144 (model.readout:
+                                                     the median of each ordered parameter's
+                                                     categorical, the argmax of the others)
   decode_logits(z)         -> float32 [B,145,100]    masked (-1e9 outside each range)
-  encode(params: int64 [B,145]) -> float32 [B,8]     zK of the posterior mean
+  encode(params: int64 [B,145]) -> float32 [B,8]     posterior mean
   attributes: format_version, latent_dim, n_params, param_names, param_cardinality,
-              quantile_levels [1001], latent_quantiles [8,1001] (encode() of TRAINING voices)
+              quantile_levels [1001], latent_quantiles [8,1001] (encode() of TRAINING voices),
+              category_names [C], category_mean [C,8], category_std [C,8] (models/categories.py:
+              the Gaussian of each category's encoded training voices)
+Version 2 adds the categories; the methods are those of version 1.
 
-usage: /usr/bin/python3 models/export.py --ckpt models/runs/full/best.pt \
+usage: /usr/bin/python3 models/export.py --ckpt models/runs/v3/best.pt \
            --data ../shared/data/collection.bin --out models/dxlatent-vae.pt
 """
 import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before torch loads OpenBLAS
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -25,122 +29,103 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import categories               # noqa: E402
 import dx7                      # noqa: E402
-from model import VAE, MASK_VALUE, Encoder  # noqa: E402
+from model import VAE, MASK_VALUE, readout, loss_weights  # noqa: E402
 
 # ---- settings ---------------------------------------------------------------
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2       # 2: category regions (category_names/_mean/_std)
 N_QUANTILES = 1001
 GOLDEN_SEED = 7
 MIN_MARGIN = 1e-3
+MIN_CDF_MARGIN = 1e-4    # golden latents: no cdf value this close to 0.5 (the median would be fragile)
+MEDIAN_READOUT = True    # model.readout: ordered parameters read their median (models/README.md says why)
 # -----------------------------------------------------------------------------
 
 
-class FastLayer(nn.Module):
-    """DecoderLayer with the z -> memory -> key/value chain folded into one Linear(8, M*2d)."""
-    def __init__(self, layer, to_mem, n_mem: int):
-        super().__init__()
-        d = layer.d
-        self.d, self.heads, self.n_mem = d, layer.heads, n_mem
-        self.scale = 1.0 / math.sqrt(d // layer.heads)
-        with torch.no_grad():
-            A = to_mem.weight.view(n_mem, d, -1)           # [M,d,L]
-            c = to_mem.bias.view(n_mem, d)                  # [M,d]
-            W, b = layer.kv.weight, layer.kv.bias           # [2d,d], [2d]
-            Wf = torch.einsum("ed,mdl->mel", W, A).reshape(n_mem * 2 * d, -1)
-            bf = (c @ W.t() + b).reshape(-1)
-        self.mem_kv = nn.Linear(Wf.shape[1], Wf.shape[0])
-        with torch.no_grad():
-            self.mem_kv.weight.copy_(Wf)
-            self.mem_kv.bias.copy_(bf)
-        self.ln_q, self.q, self.o = layer.ln_q, layer.q, layer.o
-        self.has_self = bool(layer.self_attn)
-        if self.has_self:
-            self.ln_s, self.qkv_s, self.o_s = layer.ln_s, layer.qkv_s, layer.o_s
-        else:
-            self.ln_s, self.qkv_s, self.o_s = nn.Identity(), nn.Identity(), nn.Identity()
-        self.ln_f, self.ff = layer.ln_f, layer.ff
-
-    def cross(self, x, q, z):
-        B = z.shape[0]
-        H, e = self.heads, self.d // self.heads
-        kv = self.mem_kv(z).view(B, self.n_mem, 2, H, e)
-        k = kv[:, :, 0].transpose(1, 2)                    # [B,H,M,e]
-        v = kv[:, :, 1].transpose(1, 2)
-        qh = q.view(q.shape[0], -1, H, e).transpose(1, 2)  # [b,H,P,e]
-        a = torch.softmax(torch.matmul(qh, k.transpose(-1, -2)) * self.scale, dim=-1)
-        y = torch.matmul(a, v).transpose(1, 2).reshape(B, -1, self.d)
-        return x + self.o(y)
-
-    def rest(self, x):
-        B = x.shape[0]
-        H, e = self.heads, self.d // self.heads
-        if self.has_self:
-            s = self.qkv_s(self.ln_s(x)).view(B, -1, 3, H, e)
-            qs, ks, vs = s[:, :, 0].transpose(1, 2), s[:, :, 1].transpose(1, 2), s[:, :, 2].transpose(1, 2)
-            a = torch.softmax(torch.matmul(qs, ks.transpose(-1, -2)) * self.scale, dim=-1)
-            x = x + self.o_s(torch.matmul(a, vs).transpose(1, 2).reshape(B, -1, self.d))
-        return x + self.ff(self.ln_f(x))
-
-    def project_q(self, x):
-        return self.q(self.ln_q(x))
-
-
 class DXLatent(nn.Module):
-    """The exported module (torch.jit.script of this)."""
+    """The exported module (torch.jit.script of this). Decoding is the decoder's MLP,
+    then one batched product per parameter with the range mask folded into the bias."""
     format_version: int
-    direct: bool
     latent_dim: int
     n_params: int
+    d_out: int
+    median_readout: bool
+    cond_algorithm: bool
+    algorithm_index: int
     param_names: List[str]
     param_cardinality: List[int]
+    category_names: List[str]
 
-    def __init__(self, vae: VAE, latent_quantiles: torch.Tensor):
+    def __init__(self, vae: VAE, latent_quantiles: torch.Tensor, median_readout: bool = MEDIAN_READOUT,
+                 regions=None):
         super().__init__()
         vae = vae.eval()
         dec = vae.decoder
         self.format_version = FORMAT_VERSION
         self.latent_dim = int(vae.cfg["latent_dim"])
         self.n_params = dx7.N_PARAMS
+        self.d_out = int(dec.d_out)
+        self.median_readout = bool(median_readout)
+        self.register_buffer("ordinal", loss_weights()[1].clone())
         self.param_names = list(dx7.PARAM_NAMES)
         self.param_cardinality = list(dx7.PARAM_CARDINALITY)
         self.register_buffer("quantile_levels", torch.linspace(0, 1, N_QUANTILES))
         self.register_buffer("latent_quantiles", latent_quantiles.float().contiguous())
+        names, mean, std = regions if regions is not None else ([], torch.zeros(0, 8), torch.ones(0, 8))
+        self.category_names = list(names)   # models/categories.py: where each kind of sound lies
+        self.register_buffer("category_mean", mean.float().contiguous())
+        self.register_buffer("category_std", std.float().contiguous())
         self.encoder = vae.encoder
-        self.layers = nn.ModuleList([FastLayer(l, dec.to_mem, dec.n_mem) for l in dec.layers])
+        self.body = dec.body
+        self.cond_algorithm = bool(dec.cond)
+        self.algorithm_index = dx7.ALGORITHM_INDEX
+        self.alg_head = dec.alg_head if dec.cond else nn.Sequential()
+        self.body_linears = nn.ModuleList([l for l in dec.body if isinstance(l, nn.Linear)])
+        self.feat = dec.feat
         with torch.no_grad():
-            x0 = dec.queries[None].clone()                                  # [1,P,d]
-            self.register_buffer("x0", x0)
-            # z-independent: the first layer's query projection
-            self.register_buffer("q0", dec.layers[0].q(dec.layers[0].ln_q(x0)).clone())
             mask = dec.mask
-            w = dec.out_w.clone() * mask[:, :, None]
-            self.register_buffer("out_wt", w.transpose(1, 2).contiguous())  # [P,d,K]
-            self.register_buffer("out_b", dec.out_b.clone().masked_fill(~mask, MASK_VALUE))
-        self.ln = dec.ln
-        self.direct = bool(dec.direct)
-        with torch.no_grad():   # [L, P*d]: z -> per-parameter residual term of layer 0
-            self.register_buffer("direct_flat", dec.direct_w.permute(1, 0, 2).reshape(dec.direct_w.shape[1], -1).clone())
+            self.register_buffer("out_w", (dec.out_w * mask[:, None, :]).contiguous())      # [P,d,K]
+            self.register_buffer("out_b", dec.out_b.masked_fill(~mask, MASK_VALUE).contiguous())
 
     @torch.jit.export
     def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
         B = z.shape[0]
-        x = self.x0.expand(B, -1, -1)
-        for i, layer in enumerate(self.layers):
-            if i == 0:
-                q = self.q0
-            else:
-                q = layer.project_q(x)
-            x = layer.cross(x, q, z)
-            if i == 0 and self.direct:
-                x = x + torch.mm(z, self.direct_flat).view(B, self.n_params, -1)
-            x = layer.rest(x)
-        h = self.ln(x).transpose(0, 1)                                     # [P,B,d]
-        return torch.bmm(h, self.out_wt).transpose(0, 1) + self.out_b       # [B,P,K]
+        if B == 1:
+            return self.decode_one(z[0])[None]
+        z_in = z
+        alg_logits = z
+        if self.cond_algorithm:
+            alg_logits = self.alg_head(z)
+            onehot = torch.nn.functional.one_hot(alg_logits.argmax(-1), alg_logits.shape[-1]).to(z.dtype)
+            z_in = torch.cat([z, onehot], -1)
+        h = torch.nn.functional.gelu(self.feat(self.body(z_in))).view(B, self.n_params, self.d_out)
+        logits = torch.bmm(h.transpose(0, 1), self.out_w).transpose(0, 1) + self.out_b   # [B,P,K]
+        if self.cond_algorithm:
+            logits[:, self.algorithm_index, :alg_logits.shape[-1]] = alg_logits
+        return logits
+
+    def decode_one(self, z: torch.Tensor) -> torch.Tensor:
+        """The live engine's case, one latent: matrix-vector products (OpenBLAS's gemv is
+        ~5x faster than its gemm with one row) and the per-parameter output as a
+        broadcast multiply-sum (~3x faster than a 145-batch bmm of single rows)."""
+        h = z
+        alg_logits = z
+        if self.cond_algorithm:
+            alg_logits = self.alg_head(z[None])[0]
+            onehot = torch.nn.functional.one_hot(alg_logits.argmax(-1), alg_logits.shape[-1]).to(z.dtype)
+            h = torch.cat([z, onehot], -1)
+        for layer in self.body_linears:   # each followed by GELU (dropout is off in eval)
+            h = torch.nn.functional.gelu(torch.mv(layer.weight, h) + layer.bias)
+        h = torch.nn.functional.gelu(torch.mv(self.feat.weight, h) + self.feat.bias).view(self.n_params, self.d_out)
+        logits = (h[:, :, None] * self.out_w).sum(1) + self.out_b                       # [P,K]
+        if self.cond_algorithm:
+            logits[self.algorithm_index, :alg_logits.shape[-1]] = alg_logits
+        return logits
 
     @torch.jit.export
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        return self.decode_logits(z).argmax(-1)
+        return readout(self.decode_logits(z), self.ordinal, self.median_readout)
 
     @torch.jit.export
     def encode(self, params: torch.Tensor) -> torch.Tensor:
@@ -152,6 +137,7 @@ class DXLatent(nn.Module):
 
 def load_checkpoint(path):
     ck = torch.load(path, map_location="cpu")
+    ck["cfg"].setdefault("cond_algorithm", False)   # checkpoints from before the option
     vae = VAE(**ck["cfg"])
     vae.load_state_dict(ck["state_dict"])
     return vae.eval(), ck
@@ -165,8 +151,8 @@ def encode_all(vae, params, batch=512):
     return torch.cat(out)
 
 
-def script(vae, latent_quantiles):
-    return torch.jit.script(DXLatent(vae, latent_quantiles).eval())
+def script(vae, latent_quantiles, median_readout=MEDIAN_READOUT, regions=None):
+    return torch.jit.script(DXLatent(vae, latent_quantiles, median_readout, regions).eval())
 
 
 def time_decode(module, n=300, warm=50):
@@ -196,6 +182,8 @@ def main(argv=None):
     ap.add_argument("--golden", default=None, help="default: OUT with .golden.txt")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-timing", action="store_true")
+    ap.add_argument("--readout", choices=["median", "argmax"], default="median" if MEDIAN_READOUT else "argmax",
+                    help="model.readout: median of each ordered parameter's categorical, or argmax everywhere")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     golden = a.golden or a.out[:-3] + ".golden.txt"
@@ -208,7 +196,11 @@ def main(argv=None):
 
     zt = encode_all(vae, train)                                             # [N,8]
     lq = torch.quantile(zt.t().double(), torch.linspace(0, 1, N_QUANTILES).double(), dim=1).t().float()
-    mod = script(vae, lq)
+    median = a.readout == "median"
+    tr_names = [corpus["names"][i] for i in split["train"]]
+    regions = categories.category_regions(vae.encode_mean, train, tr_names)
+    print(f"category regions: {', '.join(regions[0])}")
+    mod = script(vae, lq, median, regions)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     mod.save(a.out)
     m2 = torch.jit.load(a.out)
@@ -217,16 +209,25 @@ def main(argv=None):
     # golden vectors: latents whose argmax has a clear margin (>= MIN_MARGIN between the
     # best and second-best logit of every parameter), so that float-level differences
     # between batch sizes or builds cannot flip a decoded value
-    def margin(zz):
+    def clear(zz):
+        """bool per latent: no decoded value sits on a knife edge (argmax tie, a cdf value
+        at 0.5 under the median read-out)"""
         with torch.no_grad():
-            t2 = m2.decode_logits(zz).topk(2, dim=-1).values
-        return (t2[..., 0] - t2[..., 1]).min(-1).values
+            lg = m2.decode_logits(zz)
+            t2 = lg.topk(2, dim=-1).values
+            ok = (t2[..., 0] - t2[..., 1]).min(-1).values >= MIN_MARGIN
+            if median:
+                p = torch.softmax(lg, -1)
+                cdf_m = (p.cumsum(-1) - 0.5).abs()[:, m2.ordinal].min(-1).values.min(-1).values
+                ok &= cdf_m >= MIN_CDF_MARGIN
+        return ok
 
     def pick(cands, n):
-        ok = cands[margin(cands) >= MIN_MARGIN]
+        c = clear(cands)
+        ok = cands[c]
         if len(ok) < n:
-            print(f"warning: only {len(ok)} of {len(cands)} candidates have margin >= {MIN_MARGIN}")
-            ok = torch.cat([ok, cands[margin(cands) < MIN_MARGIN]])
+            print(f"warning: only {len(ok)} of {len(cands)} candidates decode clear of every threshold")
+            ok = torch.cat([ok, cands[~c]])
         return list(ok[:n])
 
     g = torch.Generator().manual_seed(GOLDEN_SEED)
@@ -237,7 +238,7 @@ def main(argv=None):
     zs += [torch.full((8,), 6.0), torch.full((8,), -6.0)]
     Z = torch.stack(zs).float()
     with torch.no_grad():
-        eager = vae.decode_logits(Z).argmax(-1)
+        eager = readout(vae.decode_logits(Z), m2.ordinal, median)
         jit_dec = m2.decode(Z)
         jit_enc = m2.encode(torch.as_tensor(test[:8]))
         eager_enc = vae.encode_mean(torch.as_tensor(test[:8]))

@@ -43,13 +43,16 @@ def main():
         assert os.path.isfile(golden), "golden file not written"
 
         m = torch.jit.load(pt)
-        assert m.format_version == 1
+        assert m.format_version == 2
         assert m.latent_dim == 8 and m.n_params == 145
         assert list(m.param_names) == dx7.PARAM_NAMES
         assert list(m.param_cardinality) == dx7.PARAM_CARDINALITY
         assert m.quantile_levels.shape == (1001,) and m.quantile_levels.dtype == torch.float32
         assert m.latent_quantiles.shape == (8, 1001) and m.latent_quantiles.dtype == torch.float32
         assert bool((m.latent_quantiles[:, 1:] >= m.latent_quantiles[:, :-1]).all())
+        C = len(m.category_names)
+        assert m.category_mean.shape == (C, 8) and m.category_std.shape == (C, 8)
+        assert bool(torch.isfinite(m.category_mean).all()) and bool((m.category_std >= 0).all())
         card = torch.tensor(dx7.PARAM_CARDINALITY)
         z = torch.cat([torch.zeros(1, 8), torch.randn(63, 8) * 3])
         p = m.decode(z)
@@ -57,7 +60,8 @@ def main():
         assert bool((p >= 0).all()) and bool((p < card).all()), "decoded value out of range"
         lg = m.decode_logits(z)
         assert lg.dtype == torch.float32 and lg.shape == (64, 145, 100)
-        assert torch.equal(lg.argmax(-1), p)
+        from model import readout
+        assert torch.equal(readout(lg, m.ordinal, m.median_readout), p), "decode is not the read-out of decode_logits"
         e = m.encode(p)
         assert e.dtype == torch.float32 and e.shape == (64, 8)
         assert bool(torch.isfinite(e).all())

@@ -1,4 +1,4 @@
-"""Train the dxlatent VAE (issue 4).
+"""Train the dxlatent VAE (generation 2, issue 11).
 
 usage: /usr/bin/python3 models/train.py --data ../shared/data/collection.bin --out models/runs/full
 Writes OUT/best.pt (best validation accuracy after the KL warm-up), OUT/last.pt,
@@ -23,17 +23,19 @@ from tqdm import tqdm
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dx7                       # noqa: E402
-from model import VAE, n_params  # noqa: E402
+from model import VAE, n_params, reconstruction_loss, loss_weights  # noqa: E402
 
 # ---- settings (all overridable on the command line) --------------------------
 SEED = 1234
-EPOCHS = 40
-BATCH = 128
-LR = 2e-3
+EPOCHS = 150
+BATCH = 256
+LR = 1.5e-3
 WEIGHT_DECAY = 1e-2
 GRAD_CLIP = 1.0
-BETA = 0.25              # final weight of the KL term
+BETA = 0.3               # final weight of the KL term (against the weighted reconstruction)
 KL_WARMUP_EPOCHS = 5     # beta rises linearly from 0 to BETA over these epochs
+LAMBDA_ORD = 1.0         # weight of the ordinal expected-distance term (model.reconstruction_loss)
+TIMBRE_WEIGHTS = True    # weight each parameter's CE by how much it moves the sound
 LR_WARMUP_STEPS = 50
 LR_FINAL_FRAC = 0.05     # cosine decay to LR * this
 THREADS = 1
@@ -41,7 +43,7 @@ THREADS = 1
 
 
 def evaluate(vae, params, batch=1024):
-    """-> (reconstruction CE per voice, KL per voice, per-parameter accuracy) with z = flows(mu)."""
+    """-> (reconstruction CE per voice, KL per voice, per-parameter accuracy) with z = mu."""
     vae.eval()
     rec = kl = acc = 0.0
     with torch.no_grad():
@@ -71,6 +73,8 @@ def main(argv=None):
     ap.add_argument("--kl-warmup-epochs", type=float, default=KL_WARMUP_EPOCHS)
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--time-budget-min", type=float, default=0, help="stop after the epoch that would overrun")
+    ap.add_argument("--lambda-ord", type=float, default=LAMBDA_ORD)
+    ap.add_argument("--no-timbre-weights", action="store_true")
     ap.add_argument("--cfg", default="{}", help="JSON overrides of model.DEFAULTS")
     ap.add_argument("--no-progress", action="store_true")
     a = ap.parse_args(argv)
@@ -124,6 +128,10 @@ def main(argv=None):
     steps_log = csv.writer(steps_f)
     steps_log.writerow(["step", "beta", "rec", "kl", "loss"])
 
+    weights, ordinal, scale = loss_weights()
+    if a.no_timbre_weights:
+        weights = torch.ones_like(weights)
+    ordinal = ordinal.float()
     g = torch.Generator().manual_seed(a.seed)
     train_t = torch.as_tensor(train)
     best_acc, step, t0 = -1.0, 0, time.time()
@@ -143,10 +151,10 @@ def main(argv=None):
             for pg in opt.param_groups:
                 pg["lr"] = lr_at(step)
             logits, kl, _, _ = vae(x)
-            rec = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x.reshape(-1),
-                                  reduction="sum") / len(x)
-            klm = kl.mean()
-            loss = (rec + beta * klm) / dx7.N_PARAMS
+            rl, ce = reconstruction_loss(logits, x, weights, ordinal, scale, a.lambda_ord)
+            rec = ce.mean()
+            klm = kl.sum(1).mean()
+            loss = (rl.mean() + beta * klm) / dx7.N_PARAMS
             if not torch.isfinite(loss):
                 raise RuntimeError(f"non-finite loss at step {step}")
             opt.zero_grad(set_to_none=True)
