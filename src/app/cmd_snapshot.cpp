@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "dxlatent/engine/config.hpp"
 #include "dxlatent/engine/snapshot.hpp"
+#include "live_tool.hpp"
 
 namespace dxlatent::app {
 
@@ -20,14 +21,7 @@ struct SnapshotArgs {
 };
 
 void snapshot(const SnapshotArgs& args) {
-  Config config;
-  if (!args.config.empty()) {
-    try {
-      config = load_config(args.config);
-    } catch (const ConfigError& e) {
-      throw BadInput(std::string("refusing the config: ") + e.what());
-    }
-  }
+  const Config config = read_config(args.config);
   const auto cartridge = args.file.empty() ? config.effective_snapshot_file() : std::filesystem::path(args.file);
   try {
     const Voice voice = load_current_voice(config.effective_state_dir());

@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 
 #include "commands.hpp"
@@ -40,32 +39,24 @@ std::unique_ptr<TorchDecoder> load_decoder(const ModelOptions& options) {
 }
 
 VoiceRef parse_voice_ref(const std::string& text) {
-  const auto colon = text.rfind(':');
-  VoiceRef ref;
-  ref.text = text;
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    throw CommandError(kExitUsage, "'" + text + "': expected FILE:SLOT, e.g. rom1a.syx:1");
-  ref.file = text.substr(0, colon);
-  const char* first = text.data() + colon + 1;
-  const char* last = text.data() + text.size();
-  const auto [end, ec] = std::from_chars(first, last, ref.slot);
-  if (ec != std::errc() || end != last || ref.slot == 0)
-    throw CommandError(kExitUsage, "'" + text + "': the slot must be a number from 1");
-  return ref;
+  try {
+    return VoiceRef::parse(text);
+  } catch (const VoiceRefError& e) {
+    throw CommandError(kExitUsage, e.what());
+  }
 }
 
 Voice read_voice(const VoiceRef& ref) {
-  VoiceFile file;
+  std::vector<std::string> warnings;
   try {
-    file = read_voice_file(ref.file);
+    Voice v = ref.read(&warnings);
+    for (const auto& w : warnings) std::fprintf(stderr, "dxlatent: warning: %s\n", w.c_str());
+    return v;
   } catch (const VoiceFileError& e) {
     throw BadInput(e.what());
+  } catch (const VoiceRefError& e) {
+    throw BadInput(e.what());
   }
-  for (const FileProblem& p : file.problems) std::fprintf(stderr, "dxlatent: warning: %s\n", file.describe(p).c_str());
-  if (ref.slot > file.voices.size())
-    throw BadInput(ref.file + ": slot " + std::to_string(ref.slot) + " does not exist (the file has " +
-                   std::to_string(file.voices.size()) + " voice" + (file.voices.size() == 1 ? "" : "s") + ")");
-  return file.voices[ref.slot - 1].voice;
 }
 
 std::vector<fs::path> cartridge_paths(const fs::path& out, std::size_t count) {

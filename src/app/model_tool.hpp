@@ -13,6 +13,7 @@
 
 #include "dxlatent/model/torch_decoder.hpp"
 #include "dxlatent/voice/voice.hpp"
+#include "dxlatent/voice/voice_ref.hpp"
 
 namespace CLI {
 class App;
@@ -30,16 +31,11 @@ void add_model_options(CLI::App& cmd, ModelOptions& options);
 /// Loads the decoder; a missing or unusable model is BadInput (exit 1) naming the file.
 std::unique_ptr<TorchDecoder> load_decoder(const ModelOptions& options);
 
-/// A voice given as FILE:SLOT (slot 1-based; the last ':' separates them).
-struct VoiceRef {
-  std::string file;
-  std::size_t slot = 0;
-  std::string text;  ///< as given, for messages
-};
-/// Parses FILE:SLOT; a malformed reference is a usage error (exit 2).
+/// FILE:SLOT through the core's VoiceRef (dxlatent/voice/voice_ref.hpp); a
+/// malformed reference is a usage error (exit 2).
 VoiceRef parse_voice_ref(const std::string& text);
-/// Reads the voice at ref from any readable voice file; BadInput when the file
-/// cannot be read or has no such slot.
+/// VoiceRef::read, its warnings printed; BadInput when the file cannot be
+/// read or has no such slot.
 Voice read_voice(const VoiceRef& ref);
 
 /// The cartridge files for `count` voices written to `out`: `out` itself for up

@@ -1,4 +1,4 @@
-#include "dxlatent/engine/probe_client.hpp"
+#include "dxlatent/rig/probe_client.hpp"
 
 #include <fcntl.h>
 #include <jack/jack.h>

@@ -17,7 +17,7 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "dxlatent/midi_in/midi_event.hpp"
+#include "dxlatent/midi/messages.hpp"
 
 namespace dxlatent {
 
