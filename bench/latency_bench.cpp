@@ -18,7 +18,10 @@
 // process each time (LibTorch's first-use costs are per process).
 //
 //   latency_bench [--moves N] [--model FILE] [--realtime] [--cache] [--period F] [--priority P]
-//                 [--loop] [--first-moves] [--no-warm-up]
+//                 [--loop] [--first-moves [--run DXLATENT]] [--no-warm-up]
+// --first-moves --run DXLATENT: the same moves against `DXLATENT run` itself, a
+// child process with a config of defaults (auto mode, cache, learning) but the
+// bench's server and ports: the program exactly as a user starts it.
 // --realtime: jackd -R; --priority P: the engine's threads at SCHED_FIFO P ([engine] realtime_priority).
 #include <algorithm>
 #include <chrono>
@@ -31,7 +34,14 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <fstream>
+#include <functional>
 #include <vector>
 
 #include "dxlatent/engine/live_engine.hpp"
@@ -39,6 +49,8 @@
 #include "dxlatent/model/model_path.hpp"
 #include "dxlatent/model/torch_decoder.hpp"
 #include "dxlatent/rig/probe_client.hpp"
+
+extern char** environ;
 
 using namespace dxlatent;
 using namespace std::chrono_literals;
@@ -65,6 +77,7 @@ struct Options {
   int moves = 5000;
   std::string model;
   bool realtime = false, cache = false, loop = false, first_moves = false, warm_up = true;
+  std::string run_bin;  ///< --run: measure `dxlatent run` as a child process
   int priority = 0;
   std::uint32_t period = 64, rate = 48000;
 };
@@ -96,6 +109,57 @@ std::optional<Answer> move(ProbeClient& ctl, ProbeClient& synth, std::uint8_t cc
                 double(std::chrono::duration_cast<std::chrono::microseconds>(wall1 - wall0).count())};
 }
 
+// A new user's first run: 300 moves 20 ms apart on random knobs (the mapping is
+// learned from them); prints the first ten one by one. Returns the moves lost.
+std::size_t first_moves(ProbeClient& ctl, ProbeClient& synth, double frame_us, double period_us,
+                        const std::function<void()>& tick) {
+  std::mt19937 rng(std::random_device{}());
+  KnobState knobs;
+  std::vector<double> first, rest_ms;
+  std::size_t lost = 0;
+  for (int i = 0; i < 300; ++i) {
+    const std::size_t d = rng() % kLatentDims;
+    std::uint8_t v;
+    do v = std::uint8_t(rng() % 128); while (v == knobs.values[d]);
+    knobs.values[d] = v;
+    const auto a = move(ctl, synth, std::uint8_t(20 + d), v);
+    const double ms = a ? a->frames * frame_us / 1000.0 : -1.0;
+    if (!a) ++lost;
+    if (i < 10) first.push_back(ms);
+    else if (a) rest_ms.push_back(ms);
+    tick();
+    std::this_thread::sleep_for(20ms);
+  }
+  std::string line;
+  char buf[32];
+  for (double ms : first) {
+    std::snprintf(buf, sizeof buf, " %.2f", ms);
+    line += buf;
+  }
+  const double first_max = *std::max_element(first.begin(), first.end());
+  std::printf("  first ten (ms):%s\n  first ten max %.2f ms (%.1f periods); moves 11-300: p50 %.2f, p99 %.2f, "
+              "max %.2f ms; lost %zu\n",
+              line.c_str(), first_max, first_max * 1000.0 / period_us, percentile(rest_ms, 0.5),
+              percentile(rest_ms, 0.99), rest_ms.empty() ? 0.0 : *std::max_element(rest_ms.begin(), rest_ms.end()),
+              lost);
+  return lost;
+}
+
+// `dxlatent run --config FILE` as a child, its output in `log`.
+pid_t spawn_run(const std::string& bin, const std::string& config, const std::string& log) {
+  const char* argv[] = {bin.c_str(), "run", "--config", config.c_str(), nullptr};
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, bin.c_str(), &fa, nullptr, const_cast<char* const*>(argv), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start " + bin + ": " + std::strerror(rc));
+  return pid;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,6 +175,7 @@ int main(int argc, char** argv) {
     else if (a == "--loop") o.loop = true;
     else if (a == "--first-moves") o.first_moves = true;
     else if (a == "--no-warm-up") o.warm_up = false;
+    else if (a == "--run" && i + 1 < argc) o.run_bin = argv[++i];
     else {
       std::fprintf(stderr, "usage: latency_bench [--moves N] [--model FILE] [--realtime] [--cache] [--period F] "
                            "[--priority P] [--loop] [--first-moves] [--no-warm-up]\n");
@@ -121,6 +186,47 @@ int main(int argc, char** argv) {
     const std::string server_name = "dxl-bench-" + std::to_string(::getpid());
     JackServerProcess server(server_name, o.rate, o.period, o.realtime);
     const std::filesystem::path model_path = o.model.empty() ? default_model_path() : std::filesystem::path(o.model);
+    const double frame_us = 1e6 / double(o.rate);
+    const double period_us = double(o.period) * frame_us;
+    const char* jackd = o.realtime ? "realtime (-R)" : "no realtime (-r)";
+    const std::string threads = o.priority > 0 ? "SCHED_FIFO " + std::to_string(o.priority) : "normal";
+
+    if (o.first_moves && !o.run_bin.empty()) {
+      // The program itself, as a user starts it: only the server, the ports and
+      // a fresh state directory differ from the defaults.
+      ProbeClient ctl("bench-ctl", server_name);
+      ProbeClient synth("bench-synth", server_name);
+      const auto dir = std::filesystem::temp_directory_path() / server_name;
+      std::filesystem::remove_all(dir);
+      std::filesystem::create_directories(dir);
+      const std::string cfg = (dir / "dxlatent.toml").string(), log = (dir / "run.log").string();
+      std::ofstream(cfg) << "[jack]\nserver = \"" << server_name << "\"\nconnect_controller = \"^bench-ctl:out$\"\n"
+                         << "connect_synth = \"^bench-synth:in$\"\n[model]\npath = \"" << model_path.string()
+                         << "\"\n[engine]\nrealtime_priority = " << o.priority << "\n[state]\ndir = \""
+                         << (dir / "state").string() << "\"\n";
+      const pid_t pid = spawn_run(o.run_bin, cfg, log);
+      const auto t0 = std::chrono::steady_clock::now();
+      while (synth.take_received().empty()) {
+        if (std::chrono::steady_clock::now() - t0 > 30s) {
+          ::kill(pid, SIGKILL);
+          ::waitpid(pid, nullptr, 0);
+          throw std::runtime_error("no start voice from " + o.run_bin + " within 30 s (see " + log + ")");
+        }
+        std::this_thread::sleep_for(1ms);
+      }
+      std::this_thread::sleep_for(300ms);  // both connections in the graph
+      (void)ctl.take_sent();
+      std::printf("dxlatent first moves: `%s run` (defaults: auto mode, cache, learning; fresh state dir), "
+                  "300 moves 20 ms apart, jackd %s, engine threads %s\n",
+                  o.run_bin.c_str(), jackd, threads.c_str());
+      const std::size_t lost = first_moves(ctl, synth, frame_us, period_us, [] {});
+      ::kill(pid, SIGTERM);
+      int st = 0;
+      ::waitpid(pid, &st, 0);
+      std::filesystem::remove_all(dir);
+      return lost == 0 ? 0 : 1;
+    }
+
     TorchDecoder decoder(model_path);
     // The controller and the synth: two clients (controller -> dxlatent -> synth),
     // or with --loop one client that is both.
@@ -164,40 +270,11 @@ int main(int argc, char** argv) {
     while (jack.poll_callback_ns(ns)) {}
     (void)ctl.take_sent();
     const auto counters0 = jack.counters();
-    const double frame_us = 1e6 / double(o.rate);
-    const double period_us = double(o.period) * frame_us;
-    const char* jackd = o.realtime ? "realtime (-R)" : "no realtime (-r)";
-    const std::string threads = o.priority > 0 ? "SCHED_FIFO " + std::to_string(o.priority) : "normal";
 
     if (o.first_moves) {
-      // A new user: 300 moves 20 ms apart on random knobs; the first ten one by one.
-      std::mt19937 rng(std::random_device{}());
-      KnobState knobs;
-      std::vector<double> rest_ms;
       std::printf("dxlatent first moves: fresh state dir, CC mapping learned, 300 moves 20 ms apart, jackd %s, "
-                  "engine threads %s, warm-up %s\n  first ten (ms):", jackd, threads.c_str(), o.warm_up ? "on" : "off");
-      std::size_t lost = 0;
-      double first_max = 0;
-      for (int i = 0; i < 300; ++i) {
-        const std::size_t d = rng() % kLatentDims;
-        std::uint8_t v;
-        do v = std::uint8_t(rng() % 128); while (v == knobs.values[d]);
-        knobs.values[d] = v;
-        const auto a = move(ctl, synth, std::uint8_t(20 + d), v);
-        const double ms = a ? a->frames * frame_us / 1000.0 : -1.0;
-        if (!a) ++lost;
-        if (i < 10) {
-          std::printf(" %.2f", ms);
-          first_max = std::max(first_max, ms);
-        } else if (a) {
-          rest_ms.push_back(ms);
-        }
-        live.tick();
-        std::this_thread::sleep_for(20ms);
-      }
-      std::printf("\n  first ten max %.2f ms (%.1f periods); moves 11-300: p50 %.2f, p99 %.2f, max %.2f ms; lost %zu\n",
-                  first_max, first_max * 1000.0 / period_us, percentile(rest_ms, 0.5), percentile(rest_ms, 0.99),
-                  rest_ms.empty() ? 0.0 : *std::max_element(rest_ms.begin(), rest_ms.end()), lost);
+                  "engine threads %s, warm-up %s\n", jackd, threads.c_str(), o.warm_up ? "on" : "off");
+      const std::size_t lost = first_moves(ctl, synth, frame_us, period_us, [&] { live.tick(); });
       live.stop();
       std::filesystem::remove_all(config.state_dir);
       return lost == 0 ? 0 : 1;
