@@ -48,6 +48,7 @@
 #include "dxlatent/jack/jack_client.hpp"
 #include "dxlatent/model/model_path.hpp"
 #include "dxlatent/model/torch_decoder.hpp"
+#include "dxlatent/rig/jack_server_process.hpp"
 #include "dxlatent/rig/probe_client.hpp"
 
 extern char** environ;

@@ -16,6 +16,7 @@
 
 #include "commands.hpp"
 #include "dxlatent/engine/live_engine.hpp"
+#include "dxlatent/rig/jack_server_process.hpp"
 #include "dxlatent/rig/probe_client.hpp"
 #include "dxlatent/jack/jack_client.hpp"
 #include "dxlatent/sysex/parser.hpp"
