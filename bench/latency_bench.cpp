@@ -18,7 +18,8 @@
 // process each time (LibTorch's first-use costs are per process).
 //
 //   latency_bench [--moves N] [--model FILE] [--realtime] [--cache] [--period F] [--priority P]
-//                 [--loop] [--first-moves [--run DXLATENT]] [--no-warm-up]
+//                 [--loop] [--first-moves [--run DXLATENT]] [--no-warm-up] [--start FILE:SLOT]
+// --start: begin with a cartridge voice, so nothing is decoded before the first move.
 // --first-moves --run DXLATENT: the same moves against `DXLATENT run` itself, a
 // child process with a config of defaults (auto mode, cache, learning) but the
 // bench's server and ports: the program exactly as a user starts it.
@@ -79,6 +80,7 @@ struct Options {
   std::string model;
   bool realtime = false, cache = false, loop = false, first_moves = false, warm_up = true;
   std::string run_bin;  ///< --run: measure `dxlatent run` as a child process
+  std::string start;    ///< --start FILE:SLOT: the start voice (no decode at start)
   int priority = 0;
   std::uint32_t period = 64, rate = 48000;
 };
@@ -177,9 +179,10 @@ int main(int argc, char** argv) {
     else if (a == "--first-moves") o.first_moves = true;
     else if (a == "--no-warm-up") o.warm_up = false;
     else if (a == "--run" && i + 1 < argc) o.run_bin = argv[++i];
+    else if (a == "--start" && i + 1 < argc) o.start = argv[++i];
     else {
       std::fprintf(stderr, "usage: latency_bench [--moves N] [--model FILE] [--realtime] [--cache] [--period F] "
-                           "[--priority P] [--loop] [--first-moves] [--no-warm-up]\n");
+                           "[--priority P] [--loop] [--first-moves [--run DXLATENT]] [--no-warm-up] [--start FILE:SLOT]\n");
       return 2;
     }
   }
@@ -249,6 +252,7 @@ int main(int argc, char** argv) {
       for (std::uint8_t d = 0; d < kLatentDims; ++d) config.ccs.push_back(std::uint8_t(20 + d));
     config.state_dir = std::filesystem::temp_directory_path() / server_name;
     std::filesystem::remove_all(config.state_dir);
+    if (!o.start.empty()) config.start_voice = VoiceRef::parse(o.start);
     LiveOptions options;
     options.log = [](const std::string& line) {
       if (line.find("refused") != std::string::npos) std::fprintf(stderr, "%s\n", line.c_str());
