@@ -6,7 +6,7 @@
 //   - process thread [rt]: JACK's; runs the process callback. It reads control_in,
 //     pushes channel messages as MidiEvent into a preallocated SPSC queue, forwards
 //     thru traffic, and writes queued OutMessages into synth_out. It never
-//     allocates, locks, logs or waits (tests/midi_in/test_jack_client_rt_safety.cpp
+//     allocates, locks, logs or waits (tests/jack/test_jack_client_rt_safety.cpp
 //     proves it against a real jackd).
 //   - engine decode thread (ONE consumer): poll() / wait_event(); interrupt_wait() any thread.
 //   - writer thread (ONE producer): send().
@@ -220,7 +220,7 @@ class JackClient {
   /// ProcessHook. nullptr removes it.
   void set_process_hook(ProcessHook hook, void* user);
 
-  struct Impl;  // defined in src/midi_in/jack_client.cpp
+  struct Impl;  // defined in src/jack/jack_client.cpp
 
  private:
   std::unique_ptr<Impl> impl_;
