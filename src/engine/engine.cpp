@@ -94,6 +94,7 @@ void Engine::start() {
   input_.set_channel_filter(c.control_channel ? int(*c.control_channel) : -1);
   input_.set_thru_blocked_ccs(decode_->control.thru_blocked_ccs());
   stop_ = false;
+  queues_->warmed = std::promise<void>();  // a fresh one for each start()
   auto warmed = queues_->warmed.get_future();
   writer_thread_ = std::thread([this] { run_writer(); });
   decode_thread_ = std::thread([this] { run_decode(); });
