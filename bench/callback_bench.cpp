@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "dxlatent/midi_in/jack_client.hpp"
+#include "dxlatent/jack/jack_client.hpp"
 #include "support/jack_test_server.hpp"
 #include "support/test_midi_client.hpp"
 
@@ -60,7 +60,7 @@ Row run(const std::string& name, double seconds, int cc_per_period, bool traffic
   jc.set_thru(true);
   std::bitset<128> mapped;
   for (int cc = 20; cc < 28; ++cc) mapped.set(cc);
-  jc.set_mapped_ccs(mapped);
+  jc.set_thru_blocked_ccs(mapped);
   jc.activate();
   TestMidiClient src("bench-src", static_cast<std::size_t>(cc_per_period));
   TestMidiClient sink("bench-sink");

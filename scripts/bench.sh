@@ -4,7 +4,8 @@
 #   1. decode latency: C++ TorchDecoder vs the same model in Python vs the seed's
 #      architecture (p50/p99/max of 10,000 single decodes, batch throughput);
 #   2. JACK process-callback time per 64-frame period under a CC storm;
-#   3. CC-in -> SysEx-out latency through a dummy JACK server (48 kHz, 64 frames).
+#   3. CC-in -> SysEx-out latency through a dummy JACK server (48 kHz, 64 frames),
+#      non-realtime and realtime jackd, and a new user's first ten moves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh >/dev/null
@@ -25,5 +26,9 @@ for i in $(seq 1 "$runs"); do
   "$bin/latency_bench" --moves 5000 || status=1
   echo; echo "=== run $i/$runs: CC -> SysEx latency, realtime jackd, engine threads at SCHED_FIFO 5 ==="
   "$bin/latency_bench" --moves 5000 --realtime --priority 5 || status=1
+  echo; echo "=== run $i/$runs: a new user's first moves (fresh state, learning, 20 ms apart), realtime jackd ==="
+  "$bin/latency_bench" --first-moves --realtime --priority 5 || status=1
+  echo; echo "=== run $i/$runs: a new user's first moves, no realtime ==="
+  "$bin/latency_bench" --first-moves || status=1
 done
 exit $status

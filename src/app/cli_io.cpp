@@ -52,30 +52,23 @@ util::OutputTarget check_output(const std::string& output, const std::vector<fs:
 std::FILE* report_stream(const std::string& output) { return output == "-" ? stderr : stdout; }
 
 VoiceRef parse_voice_ref(const std::string& text) {
-  const auto colon = text.rfind(':');
-  VoiceRef ref;
-  ref.text = text;
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    throw CommandError(kExitUsage, "'" + text + "': expected FILE:SLOT, e.g. rom1a.syx:1");
-  ref.file = text.substr(0, colon);
-  const char* first = text.data() + colon + 1;
-  const char* last = text.data() + text.size();
-  const auto [end, ec] = std::from_chars(first, last, ref.slot);
-  if (ec != std::errc() || end != last || ref.slot == 0)
-    throw CommandError(kExitUsage, "'" + text + "': the slot must be a number from 1");
-  return ref;
+  try {
+    return VoiceRef::parse(text);
+  } catch (const VoiceRefError& e) {
+    throw CommandError(kExitUsage, e.what());
+  }
 }
 
 Voice read_voice(const VoiceRef& ref) {
   VoiceFile file;
   try {
-    file = read_voice_file(ref.file);
+    file = read_voice_file(ref.file.string());
   } catch (const VoiceFileError& e) {
     throw BadInput(e.what());
   }
   report_problems(file, "dxlatent: warning: ");
   if (ref.slot > file.voices.size())
-    throw BadInput(ref.file + ": slot " + std::to_string(ref.slot) + " does not exist (the file has " +
+    throw BadInput(ref.file.string() + ": slot " + std::to_string(ref.slot) + " does not exist (the file has " +
                    plural(file.voices.size(), "voice") + ")");
   return file.voices[ref.slot - 1].voice;
 }

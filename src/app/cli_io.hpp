@@ -15,6 +15,7 @@
 #include "dxlatent/util/atomic_file.hpp"
 #include "dxlatent/voice/voice.hpp"
 #include "dxlatent/voice/voice_file.hpp"
+#include "dxlatent/voice/voice_ref.hpp"
 
 namespace CLI {
 class App;
@@ -43,13 +44,7 @@ util::OutputTarget check_output(const std::string& output, const std::vector<std
 /// output ("-"), so that the file's bytes are all that reach stdout.
 std::FILE* report_stream(const std::string& output);
 
-/// A voice given as FILE:SLOT (slot 1-based; the last ':' separates them).
-struct VoiceRef {
-  std::string file;
-  std::size_t slot = 0;
-  std::string text;  ///< as given, for messages
-};
-/// Parses FILE:SLOT. Its form is the command line's business: no ':', no file,
+/// Parses FILE:SLOT into the core's one VoiceRef (dxlatent/voice/voice_ref.hpp). Its form is the command line's business: no ':', no file,
 /// or a slot that is not a whole number from 1 is a usage error (exit 2).
 VoiceRef parse_voice_ref(const std::string& text);
 /// Reads the voice at ref. Whether the slot exists is the file's business: a

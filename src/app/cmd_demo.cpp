@@ -15,15 +15,16 @@
 #include <unistd.h>
 
 #include "commands.hpp"
-#include "dxlatent/engine/live_runner.hpp"
-#include "dxlatent/engine/probe_client.hpp"
-#include "dxlatent/midi_in/jack_client.hpp"
-#include "dxlatent/model/model_path.hpp"
-#include "dxlatent/model/torch_decoder.hpp"
+#include "dxlatent/engine/live_engine.hpp"
+#include "dxlatent/rig/jack_server_process.hpp"
+#include "dxlatent/rig/probe_client.hpp"
+#include "dxlatent/jack/jack_client.hpp"
+#include "dxlatent/sysex/parser.hpp"
 #include "dxlatent/render/hexter_renderer.hpp"
 #include "dxlatent/render/wav_file.hpp"
 #include "dxlatent/sysex/sysex.hpp"
 #include "dxlatent/voice/voice_file.hpp"
+#include "live_tool.hpp"
 
 namespace dxlatent::app {
 
@@ -58,18 +59,11 @@ struct SynthModel {
   std::optional<Voice> voice;
   std::size_t bad = 0;
   void apply(const ProbeMessage& m) {
-    const std::span<const std::uint8_t> b(m.bytes.data(), m.size);
-    if (m.size == sysex::kSingleVoiceDumpBytes && b[0] == 0xF0 && b[1] == 0x43 && b[3] == 0 && b[4] == 1 &&
-        b[5] == 0x1B) {
-      if (sysex::checksum(b.subspan(6, kVoiceBytes)) != b[6 + kVoiceBytes]) {
-        ++bad;
-        return;
-      }
-      Voice v;
-      std::copy(b.begin() + 6, b.begin() + 6 + kVoiceBytes, v.bytes.begin());
-      voice = v;
-    } else if (auto pc = sysex::decode_param_change(b); pc && voice) {
-      sysex::apply(*voice, *pc);
+    const auto parsed = sysex::parse(std::span<const std::uint8_t>(m.bytes.data(), m.size));
+    bad += parsed.problems.size();
+    for (const auto& msg : parsed.messages) {
+      if (const auto* dump = std::get_if<sysex::SingleVoiceMessage>(&msg.body)) voice = dump->voice;
+      else if (const auto* pc = std::get_if<sysex::ParamChangeFields>(&msg.body); pc && voice) sysex::apply(*voice, *pc);
     }
   }
 };
@@ -115,14 +109,8 @@ void demo(const DemoArgs& args) {
     std::printf("using the running JACK server %s\n", server_name.empty() ? "(default)" : server_name.c_str());
   }
 
-  const fs::path model = args.model.empty() ? default_model_path() : fs::path(args.model);
-  std::unique_ptr<TorchDecoder> decoder;
-  try {
-    decoder = std::make_unique<TorchDecoder>(model);
-  } catch (const ModelError& e) {
-    throw BadInput(e.what());
-  }
-  std::printf("model %s\n", model.string().c_str());
+  const auto decoder = load_live_decoder(args.model, Config{});
+  std::printf("model %s\n", decoder->path().string().c_str());
 
   // The demo's own controller and synth: one JACK client with an out and an in port.
   const std::string probe_name = "dxlatent-demo-rig";
@@ -142,7 +130,7 @@ void demo(const DemoArgs& args) {
 
   LiveOptions options;
   options.log = [](const std::string& s) { std::printf("  engine: %s\n", s.c_str()); };
-  LiveRunner runner(config, std::move(options), *decoder);
+  LiveEngine runner(config, std::move(options), *decoder);
   runner.start();
   std::printf("knobs: CC %d..%d on %s -> %s; voices: %s -> %s\n", kFirstCc, kFirstCc + 7, rig.out_port().c_str(),
               runner.jack().control_in_name().c_str(), runner.jack().synth_out_name().c_str(), rig.in_port().c_str());

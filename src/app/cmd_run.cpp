@@ -1,9 +1,12 @@
 // `dxlatent run`: the live engine. Eight knobs on a MIDI controller move through
 // the model's latent space; each new voice goes to the synth as SysEx.
+// This file parses the arguments and prints; LiveEngine assembles and runs the
+// engine from the config.
 #include <CLI/CLI.hpp>
 #include <semaphore.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -12,17 +15,19 @@
 
 #include "commands.hpp"
 #include "dxlatent/engine/config.hpp"
-#include "dxlatent/engine/live_runner.hpp"
-#include "dxlatent/midi_in/jack_client.hpp"
+#include "dxlatent/engine/live_engine.hpp"
+#include "dxlatent/jack/jack_client.hpp"
 #include "dxlatent/midi_out/rtmidi_output.hpp"
-#include "dxlatent/model/model_path.hpp"
-#include "dxlatent/model/torch_decoder.hpp"
 #include "dxlatent/util/atomic_file.hpp"
+#include "dxlatent/voice/voice_file.hpp"
+#include "live_tool.hpp"
 #include "service_notify.hpp"
 
 namespace dxlatent::app {
 
 namespace {
+
+using namespace std::chrono_literals;
 
 // The signal handler only posts this semaphore (sem_post is async-signal-safe);
 // the main loop notices it within one tick and shuts down in order.
@@ -62,57 +67,96 @@ void list_ports(const Config& config) {
   }
 }
 
-Config read_config(const std::string& path) {
-  try {
-    return path.empty() ? Config{} : load_config(path);
-  } catch (const ConfigError& e) {
-    throw BadInput(std::string("refusing the config: ") + e.what());
+// On a terminal: one status line (latent, voice, algorithm) rewritten in place,
+// log lines printed above it. Elsewhere (a service's journal): plain lines, the
+// status at most once a second.
+class StatusLine {
+ public:
+  explicit StatusLine(bool tty) : tty_(tty) {}
+
+  void log(const std::string& line) {
+    if (shown_) std::fputs("\r\x1b[K", stdout);  // the status line gives way to the log line
+    std::fflush(stdout);
+    std::cerr << line << std::endl;
+    if (shown_) {
+      std::fputs(("\r\x1b[K" + text_).c_str(), stdout);
+      std::fflush(stdout);
+    }
   }
-}
+
+  void show(const EngineStatus& st) {
+    const auto now = std::chrono::steady_clock::now();
+    const std::string line = format(st);
+    if (line == text_) return;
+    if (now - last_ < (tty_ ? std::chrono::milliseconds(50) : std::chrono::milliseconds(1000))) return;
+    text_ = line;
+    last_ = now;
+    if (!tty_) {
+      std::cerr << line << std::endl;
+      return;
+    }
+    std::fputs(("\r\x1b[K" + line).c_str(), stdout);
+    std::fflush(stdout);
+    shown_ = true;
+  }
+
+  void end() {
+    if (!shown_) return;
+    std::fputs("\n", stdout);
+    std::fflush(stdout);
+    shown_ = false;
+  }
+
+ private:
+  static std::string format(const EngineStatus& st) {
+    char buf[32];
+    std::string s = "z";
+    for (float v : st.latent) {
+      std::snprintf(buf, sizeof buf, " %+5.2f", double(v));
+      s += buf;
+    }
+    if (st.target) s += " | \"" + st.target->display_name() + "\" alg " + std::to_string(st.target->algorithm());
+    return s + (st.keys_held ? " | keys" : "");
+  }
+
+  bool tty_;
+  bool shown_ = false;
+  std::string text_;
+  std::chrono::steady_clock::time_point last_{};
+};
 
 void run(const RunArgs& args) {
-  Config config = read_config(args.config);
+  const Config config = read_config(args.config);
   if (args.list_ports) {
     list_ports(config);
     return;
   }
+  auto status_line = std::make_shared<StatusLine>(::isatty(STDOUT_FILENO));
   LiveOptions options;
   options.relearn = args.relearn;
-  options.tty = ::isatty(STDOUT_FILENO);
+  options.log = [status_line](const std::string& s) { status_line->log(s); };
   if (!args.anchor.empty()) {
     try {
       options.anchor = VoiceRef::parse(args.anchor);
-    } catch (const std::invalid_argument& e) {
+    } catch (const VoiceRefError& e) {
       throw CommandError(kExitUsage, std::string("--anchor: ") + e.what());
     }
   }
-  if (config.output_kind == "midi-port") {
-    RtMidiOutputOptions ro;
-    ro.port_pattern = config.output_port;
-    ro.api = parse_midi_api(config.output_api).value_or(MidiApi::Auto);
-    ro.client_name = config.client_name + "-out";
-    options.output = std::make_unique<RtMidiOutput>(ro);
-  }
+  const auto decoder = load_live_decoder(args.model, config);
+  std::cerr << "model " << decoder->path().string() << " loaded" << std::endl;
 
-  const std::filesystem::path model = !args.model.empty() ? std::filesystem::path(args.model)
-                                      : !config.model_path.empty() ? config.model_path
-                                                                   : default_model_path();
-  std::unique_ptr<TorchDecoder> decoder;
+  std::unique_ptr<LiveEngine> live;
   try {
-    decoder = std::make_unique<TorchDecoder>(model);
-  } catch (const ModelError& e) {
-    throw BadInput(e.what());
-  }
-  std::cerr << "model " << model.string() << " loaded" << std::endl;
-
-  std::unique_ptr<LiveRunner> runner;
-  try {
-    runner = std::make_unique<LiveRunner>(config, std::move(options), *decoder);
-    runner->start();
+    live = std::make_unique<LiveEngine>(config, std::move(options), *decoder);
+    live->start();
   } catch (const JackError& e) {
     throw BadInput(std::string(e.what()) +
                    "\n(is a JACK server running? `dxlatent demo` starts a private one to try things out)");
   } catch (const util::FileError& e) {
+    throw BadInput(e.what());
+  } catch (const VoiceFileError& e) {
+    throw BadInput(e.what());
+  } catch (const VoiceRefError& e) {
     throw BadInput(e.what());
   }
 
@@ -124,14 +168,15 @@ void run(const RunArgs& args) {
   sigaction(SIGTERM, &sa, nullptr);
 
   ServiceNotifier notifier;
-  auto& engine = runner->engine();
-  std::uint64_t last_inf = 0, last_wr = 0;
-  notifier.ready("running: " + runner->jack().client_name(), [&, last_inf, last_wr]() mutable {
+  const Engine& engine = live->engine();
+  const std::string running = "running: " + live->jack().client_name();
+  std::uint64_t last_decode = 0, last_writer = 0;
+  notifier.ready(running, [&engine, last_decode, last_writer]() mutable {
     // Healthy while both engine threads keep looping.
-    const auto i = engine.inference_beats(), w = engine.writer_beats();
-    const bool ok = i != last_inf && w != last_wr;
-    last_inf = i;
-    last_wr = w;
+    const auto d = engine.decode_beats(), w = engine.writer_beats();
+    const bool ok = d != last_decode && w != last_writer;
+    last_decode = d;
+    last_writer = w;
     return ok;
   });
 
@@ -145,21 +190,18 @@ void run(const RunArgs& args) {
       ++deadline.tv_sec;
     }
     if (sem_timedwait(&g_stop, &deadline) == 0) break;
+    live->tick();
     // `systemctl status` shows the JACK outage while it lasts.
-    if (const bool lost = runner->jack().server_lost(); lost != jack_lost) {
-      jack_lost = lost;
-      notifier.status(lost ? "JACK server lost; waiting for it to come back"
-                           : "running: " + runner->jack().client_name());
+    if (live->jack_lost() != jack_lost) {
+      jack_lost = live->jack_lost();
+      notifier.status(jack_lost ? "JACK server lost; waiting for it to come back" : running + " (JACK reconnected)");
     }
-    runner->tick();
-    if (jack_lost && !runner->jack().server_lost()) {
-      jack_lost = false;
-      notifier.status("running: " + runner->jack().client_name() + " (JACK reconnected)");
-    }
+    status_line->show(engine.status());
   }
   notifier.stopping();
-  std::cerr << (g_signal == SIGINT ? "\ninterrupted" : "terminated") << "; stopping" << std::endl;
-  runner->stop();
+  status_line->end();
+  std::cerr << (g_signal == SIGINT ? "interrupted" : "terminated") << "; stopping" << std::endl;
+  live->stop();
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 }

@@ -17,6 +17,7 @@
 #include "dxlatent/voice/voice_file.hpp"
 #include "dxlatent/engine/config.hpp"
 #include "dxlatent/engine/snapshot.hpp"
+#include "live_tool.hpp"
 
 namespace dxlatent::app {
 
@@ -62,14 +63,7 @@ void check_cartridge_file(const std::filesystem::path& cartridge, const std::fil
 }
 
 void snapshot(const SnapshotArgs& args) {
-  Config config;
-  if (!args.config.empty()) {
-    try {
-      config = load_config(args.config);
-    } catch (const ConfigError& e) {
-      throw BadInput(std::string("refusing the config: ") + e.what());
-    }
-  }
+  const Config config = read_config(args.config);
   const auto cartridge = args.file.empty() ? config.effective_snapshot_file() : std::filesystem::path(args.file);
   check_cartridge_file(cartridge, config.effective_state_dir());
   try {

@@ -15,6 +15,7 @@
 #include "cli_io.hpp"
 #include "dxlatent/model/torch_decoder.hpp"
 #include "dxlatent/voice/voice.hpp"
+#include "dxlatent/voice/voice_ref.hpp"
 
 namespace CLI {
 class App;

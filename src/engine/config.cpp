@@ -9,25 +9,12 @@
 
 #include <toml.hpp>
 
+#include "dxlatent/midi_out/output_factory.hpp"
 #include "dxlatent/midi_out/pacer.hpp"
 
 namespace dxlatent {
 
 namespace fs = std::filesystem;
-
-VoiceRef VoiceRef::parse(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    throw std::invalid_argument("'" + text + "' is not FILE:SLOT (e.g. rom1a.syx:3)");
-  const std::string slot = text.substr(colon + 1);
-  if (slot.find_first_not_of("0123456789") != std::string::npos || slot.size() > 2)
-    throw std::invalid_argument("slot '" + slot + "' in '" + text + "' is not a number 1..32");
-  const int n = std::stoi(slot);
-  if (n < 1 || n > 32) throw std::invalid_argument("slot " + slot + " in '" + text + "' is not 1..32");
-  return VoiceRef{text.substr(0, colon), n};
-}
-
-std::string VoiceRef::describe() const { return file.string() + ":" + std::to_string(slot); }
 
 fs::path Config::effective_state_dir() const {
   if (!state_dir.empty()) return state_dir;
@@ -226,9 +213,9 @@ Config from_toml(const Value& root, const std::string& name) {
   c.model_path = resolve(base, s);
 
   read(root, "output", "kind", c.output_kind);
-  if (c.output_kind != "jack" && c.output_kind != "midi-port")
-    fail(*find(root, "output", "kind"), "output.kind = \"" + c.output_kind +
-                                            "\" is not an output kind (jack, midi-port)");
+  if (!is_output_kind(c.output_kind))
+    fail(*find(root, "output", "kind"), "output.kind = \"" + c.output_kind + "\" is not an output kind (" +
+                                            output_kinds_list() + ")");
   read(root, "output", "port", c.output_port);
   check_regex(root, "output", "port", c.output_port);
   read(root, "output", "api", c.output_api);
@@ -265,7 +252,7 @@ Config from_toml(const Value& root, const std::string& name) {
       if (!fs::exists(ref.file))
         fail(*find(root, "start", "voice"), "start.voice: no such file: " + ref.file.string());
       c.start_voice = ref;
-    } catch (const std::invalid_argument& e) {
+    } catch (const VoiceRefError& e) {
       fail(*find(root, "start", "voice"), std::string("start.voice: ") + e.what());
     }
   }

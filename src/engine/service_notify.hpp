@@ -6,7 +6,7 @@
 // test, a user's own script), so the engine calls it unconditionally.
 //
 // The watchdog is fed by a thread of its own, but only while the engine's
-// `healthy` check passes (e.g. the writer and inference threads' heartbeats
+// `healthy` check passes (e.g. the writer and decode threads' heartbeats
 // advance): a hung engine stops the pings and systemd restarts it, while a long
 // JACK reconnect in the main loop does not look like a hang.
 //

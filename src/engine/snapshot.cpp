@@ -10,14 +10,6 @@ namespace dxlatent {
 
 namespace fs = std::filesystem;
 
-Voice read_voice_ref(const VoiceRef& ref) {
-  const VoiceFile f = read_voice_file(ref.file);
-  if (ref.slot < 1 || std::size_t(ref.slot) > f.voices.size())
-    throw std::runtime_error(ref.file.string() + ": no voice in slot " + std::to_string(ref.slot) + " (the file holds " +
-                             std::to_string(f.voices.size()) + ")");
-  return f.voices[std::size_t(ref.slot - 1)].voice;
-}
-
 fs::path current_voice_path(const fs::path& state_dir) { return state_dir / "current.syx"; }
 
 void save_current_voice(const fs::path& state_dir, const Voice& voice) {

@@ -91,7 +91,7 @@ TEST(Config, EachKindOfErrorIsRefusedWithFileLineAndReason) {
       {"[output]\nkind = \"alsa\"\n", "test.toml:2:", "not an output kind"},
       {"[output]\napi = \"coreaudio\"\n", "test.toml:2:", "not a MIDI API"},
       {"[output]\nkind = \"midi-port\"\n", "test.toml:2:", "needs output.port"},
-      {"[start]\nvoice = \"rom1a.syx:40\"\n", "test.toml:2:", "slot 40"},
+      {"[start]\nvoice = \"rom1a.syx:0\"\n", "test.toml:2:", "slot '0'"},
       {"[start]\nvoice = \"/nonexistent/rom.syx:4\"\n", "test.toml:2:", "no such file"},
       {"[start]\nanchor = true\n", "test.toml:2:", "needs start.voice"},
       {"[control]\nccs = [100]\n[snapshot]\ncc = 100\n", "test.toml:4:", "also a knob"},
@@ -120,7 +120,9 @@ TEST(Config, AMissingFileIsNamed) {
 TEST(Config, VoiceRefs) {
   const auto r = VoiceRef::parse("carts/rom1a.syx:12");
   EXPECT_EQ(r.file, "carts/rom1a.syx");
-  EXPECT_EQ(r.slot, 12);
+  EXPECT_EQ(r.slot, 12u);
+  EXPECT_EQ(VoiceRef::parse("C:/carts/a:b.syx:40").file, "C:/carts/a:b.syx");  // the last ':' separates
+  EXPECT_EQ(VoiceRef::parse("big.bin:1000").slot, 1000u);  // any slot; the file decides
   EXPECT_THROW(VoiceRef::parse("rom1a.syx"), std::invalid_argument);
   EXPECT_THROW(VoiceRef::parse("rom1a.syx:0"), std::invalid_argument);
   EXPECT_THROW(VoiceRef::parse("rom1a.syx:x"), std::invalid_argument);

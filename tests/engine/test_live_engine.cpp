@@ -9,8 +9,8 @@
 #include <random>
 #include <thread>
 
-#include "dxlatent/engine/live_runner.hpp"
-#include "dxlatent/midi_in/jack_client.hpp"
+#include "dxlatent/engine/live_engine.hpp"
+#include "dxlatent/jack/jack_client.hpp"
 #include "dxlatent/model/torch_decoder.hpp"
 #include "dxlatent/engine/snapshot.hpp"
 #include "dxlatent/sysex/sysex.hpp"
@@ -102,7 +102,7 @@ class LiveEngineTest : public ::testing::Test {
   void start(Config c) {
     LiveOptions o;
     o.log = [](const std::string& s) { std::fprintf(stderr, "[engine] %s\n", s.c_str()); };
-    runner_ = std::make_unique<LiveRunner>(std::move(c), std::move(o), *decoder_);
+    runner_ = std::make_unique<LiveEngine>(std::move(c), std::move(o), *decoder_);
     runner_->start();
     // Auto-connect done both ways and the start voice out (a CC sent before
     // probe:out -> control_in exists would be lost).
@@ -125,9 +125,9 @@ class LiveEngineTest : public ::testing::Test {
                     ", queued " + std::to_string(c.events_queued) + ", overflows " +
                     std::to_string(c.queue_overflows) + ", messages out " + std::to_string(c.messages_out) +
                     ", sent by writer " + std::to_string(st.messages_sent) + ", retries " +
-                    std::to_string(st.send_retries) + ", decodes " + std::to_string(st.inference.decodes) +
+                    std::to_string(st.send_retries) + ", decodes " + std::to_string(st.counts.decodes) +
                     ", xruns " + std::to_string(c.xruns);
-    for (const auto& line : runner_->engine().take_log()) s += "\n  log: " + line;
+
     return s;
   }
 
@@ -143,14 +143,14 @@ class LiveEngineTest : public ::testing::Test {
   }
 
   Voice decode(const KnobState& k) {
-    runner_->stop();  // the decoder is the inference thread's until then
+    runner_->stop();  // the decoder is the decode thread's until then
     LatentMap map(decoder_->quantiles());
     return decoder_->decode(map.latent(k));
   }
 
   std::unique_ptr<TorchDecoder> decoder_;
   std::unique_ptr<TestMidiClient> probe_;
-  std::unique_ptr<LiveRunner> runner_;
+  std::unique_ptr<LiveEngine> runner_;
   fs::path state_;
   std::unique_ptr<dxlatent::testing::JackTestServer> server_;
 };
@@ -281,7 +281,7 @@ TEST_F(LiveEngineRealtimeTest, AStormOfTenThousandCcsInOneSecond) {
   EXPECT_EQ(xruns, 0u) << "every storm caused xruns";
   const auto st = runner_->engine().status();
   EXPECT_EQ(st.knobs, k);
-  EXPECT_LT(st.inference.decodes, 10000u) << "bursts did not coalesce";
+  EXPECT_LT(st.counts.decodes, 10000u) << "bursts did not coalesce";
   const auto got = sysex_only(probe_->received());
   ASSERT_FALSE(got.empty());
   EXPECT_TRUE(same_sound(dump_voice(got.back(), 0), decode(k)))

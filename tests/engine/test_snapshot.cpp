@@ -7,6 +7,7 @@
 
 #include "dxlatent/sysex/sysex.hpp"
 #include "dxlatent/voice/voice_file.hpp"
+#include "dxlatent/voice/voice_ref.hpp"
 
 using namespace dxlatent;
 namespace fs = std::filesystem;
@@ -66,6 +67,6 @@ TEST_F(SnapshotTest, CurrentVoiceRoundTripsAndVoiceRefsNameTheirSlot) {
   EXPECT_EQ(load_current_voice(dir_), voice(42, "NOW"));
   const fs::path cart = dir_ / "c.syx";
   write_cartridge_syx(cart, std::vector<Voice>{voice(1, "A"), voice(2, "B"), voice(3, "C")});
-  EXPECT_EQ(read_voice_ref(VoiceRef{cart, 2}), voice(2, "B"));
-  EXPECT_THROW(read_voice_ref(VoiceRef{dir_ / "current.syx", 2}), std::runtime_error);
+  EXPECT_EQ(VoiceRef(cart, 2).read(), voice(2, "B"));
+  EXPECT_THROW(VoiceRef(dir_ / "current.syx", 2).read(), VoiceRefError);
 }

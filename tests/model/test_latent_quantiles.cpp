@@ -1,4 +1,4 @@
-#include "dxlatent/model/latent.hpp"
+#include "dxlatent/control/latent.hpp"
 
 #include <gtest/gtest.h>
 

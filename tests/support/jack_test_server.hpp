@@ -1,7 +1,8 @@
 #pragma once
 // A private JACK server for tests: `jackd -r -n NAME -d dummy -r RATE -p PERIOD`
-// as a child process, so JACK tests run real JACK without a sound card and
-// without disturbing other test runs on the machine (each gets its own name).
+// as a child process (rig's JackServerProcess, the one the demo and the
+// benchmarks use), so JACK tests run real JACK without a sound card and without
+// disturbing other test runs on the machine (each gets its own name).
 
 #include <gtest/gtest.h>
 #include <sys/types.h>
@@ -9,7 +10,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+
+#include "dxlatent/rig/jack_server_process.hpp"
 
 namespace dxlatent::testing {
 
@@ -34,7 +38,7 @@ class JackTestServer {
     stop();
     start();
   }
-  bool running() const { return pid_ > 0; }
+  bool running() const { return process_ != nullptr; }
   const std::string& name() const { return name_; }
   std::uint32_t sample_rate() const { return sample_rate_; }
   std::uint32_t period() const { return period_; }
@@ -47,8 +51,7 @@ class JackTestServer {
   std::uint32_t sample_rate_;
   std::uint32_t period_;
   bool realtime_;
-  std::string log_path_;
-  pid_t pid_ = -1;
+  std::unique_ptr<JackServerProcess> process_;
 };
 
 /// Polls `pred` every millisecond until it is true or `timeout` passes.

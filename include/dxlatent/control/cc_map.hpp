@@ -2,7 +2,7 @@
 // Which controller CC drives which latent dimension. Either the eight CC numbers
 // come from the config, or the first eight distinct CC numbers that arrive are
 // learned in arrival order (as the seed's live script did), so any controller
-// works without set-up. Pure; owned by the inference thread.
+// works without set-up. Pure; owned by the decode thread.
 
 #include <array>
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <span>
 #include <string>
 
-#include "dxlatent/model/latent.hpp"
+#include "dxlatent/control/latent.hpp"
 
 namespace dxlatent {
 

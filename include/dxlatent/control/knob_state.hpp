@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "dxlatent/model/latent.hpp"
+#include "dxlatent/control/latent.hpp"
 
 namespace dxlatent {
 

@@ -4,13 +4,13 @@
 // the voices that exist (0 -> low level, 64 -> the median, 127 -> high level).
 // Anchored, the knobs move around one voice's latent point instead: 64 is the
 // anchor exactly and full travel spans +-range of the dimension's quantile span.
-// Pure; any thread once built (the inference thread uses it).
+// Pure; any thread once built (the decode thread uses it).
 
 #include <cstdint>
 #include <optional>
 
 #include "dxlatent/control/knob_state.hpp"
-#include "dxlatent/model/latent.hpp"
+#include "dxlatent/control/latent.hpp"
 
 namespace dxlatent {
 

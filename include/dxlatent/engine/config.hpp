@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "dxlatent/control/latent_map.hpp"
+#include "dxlatent/midi_out/output_factory.hpp"
 #include "dxlatent/midi_out/voice_sync.hpp"
+#include "dxlatent/voice/voice_ref.hpp"
 
 namespace dxlatent {
 
@@ -21,15 +23,6 @@ namespace dxlatent {
 class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-/// "FILE:SLOT", slot 1..32 as the DX7 numbers them.
-struct VoiceRef {
-  std::filesystem::path file;
-  int slot = 1;
-  /// Parses "FILE:SLOT"; throws std::invalid_argument naming the problem.
-  static VoiceRef parse(const std::string& text);
-  std::string describe() const;
 };
 
 struct Config {
@@ -53,7 +46,7 @@ struct Config {
   std::filesystem::path model_path;  ///< empty: the shipped model (default_model_path())
 
   // [output]
-  std::string output_kind = "jack";  ///< "jack" (synth_out) or "midi-port" (RtMidi)
+  std::string output_kind = "jack";  ///< one of kOutputKinds (midi_out/output_factory.hpp)
   std::string output_port;           ///< regex for midi-port
   std::string output_api = "auto";   ///< midi-port: "auto", "alsa" or "jack" (RtMidi's API)
   OutputMode mode = OutputMode::Auto;
@@ -63,6 +56,8 @@ struct Config {
   std::optional<std::chrono::milliseconds> gap_after_voice;  ///< overrides the profile's gap
   /// The pacing profile with the configured gaps applied.
   PacingProfile pacing_profile() const;
+  /// What make_output() needs to build the configured output.
+  OutputSettings output_settings() const { return {output_kind, output_port, output_api, client_name}; }
 
   // [start]
   std::optional<VoiceRef> start_voice;  ///< sent first; nullopt: the latent origin (knobs centred)

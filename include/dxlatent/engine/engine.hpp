@@ -1,23 +1,26 @@
 #pragma once
-// The live engine: controller events -> knob state -> decoded voice -> SysEx.
+// The live engine's two threads: controller events -> control stage -> decode
+// stage -> SysEx writer -> output. docs/architecture.md draws it.
 //
 // Threads (each method says which may call it):
-//   - JACK process thread: not here (JackClient); it only fills the event queue.
-//   - inference thread (owned): waits on JackClient::wait_event(), folds every
-//     pending event into the knob state, decodes only the newest state and posts
-//     it to the writer's mailbox (a newer voice replaces an unsent one).
-//   - SysEx writer thread (owned): VoiceSync + Pacer + MidiOutput; takes the
-//     newest target whenever it is free to send, so stale voices are dropped,
-//     never queued.
-//   - control thread (the owner, e.g. main): start/stop, take_log(), status(),
-//     and the file I/O (mapping, current voice, snapshots) the engine asks for.
-// The two engine threads talk through one mutex + condition variable (never the
-// JACK thread's concern: it only touches its lock-free queues).
+//   - JACK process thread [rt]: not here (JackClient); it fills the event queue
+//     and writes what the writer queued into synth_out in the next period.
+//   - decode thread (owned): waits on JackClient::wait_event(), folds every
+//     pending event into the ControlStage, decodes only the newest knob state
+//     (DecodeStage) and posts typed WriterMessages to the writer.
+//   - SysEx writer thread (owned): drains its messages at the top of each loop
+//     (only the newest target counts), then VoiceSync + Pacer + MidiOutput.
+//   - control thread (the owner): construct, start/stop, poll_notice(), status().
+// Between threads only fixed-size messages travel, through preallocated
+// single-producer single-consumer queues (moodycamel ReaderWriterQueue):
+//   decode -> writer:  WriterMessage (target voice, keys held, forget the synth),
+//                      each one posts the writer's semaphore: it wakes per message;
+//   decode -> control, writer -> control: EngineNotice (learned, snapshot, ...).
+// status() is a published copy (a mutex taken only to copy it), never a handshake.
 
+#include <array>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,9 +28,10 @@
 #include <thread>
 #include <vector>
 
+#include "dxlatent/control/control_stage.hpp"
 #include "dxlatent/control/knob_state.hpp"
 #include "dxlatent/engine/config.hpp"
-#include "dxlatent/engine/inference.hpp"
+#include "dxlatent/engine/decode_stage.hpp"
 #include "dxlatent/midi_out/pacer.hpp"
 #include "dxlatent/model/voice_decoder.hpp"
 #include "dxlatent/voice/voice.hpp"
@@ -37,6 +41,15 @@ namespace dxlatent {
 class JackClient;
 class MidiOutput;
 
+/// Counters of both stages since start.
+struct EngineCounts {
+  std::uint64_t events = 0;        ///< controller events folded
+  std::uint64_t knob_moves = 0;    ///< mapped CCs that changed a knob
+  std::uint64_t decodes = 0;       ///< decoder calls (warm-up not counted)
+  std::uint64_t cache_hits = 0;
+  std::uint64_t targets = 0;       ///< new target voices handed to the writer
+};
+
 /// A moment's view of the engine for the status line and tests.
 struct EngineStatus {
   KnobState knobs;
@@ -44,7 +57,7 @@ struct EngineStatus {
   std::optional<Voice> target;      ///< newest decoded voice
   std::optional<Voice> synth;       ///< what the synth holds, as far as was sent
   bool keys_held = false;
-  InferenceStats inference;
+  EngineCounts counts;
   std::uint64_t messages_sent = 0;  ///< by the writer, all kinds
   std::uint64_t dumps_sent = 0;
   std::uint64_t params_sent = 0;
@@ -54,6 +67,27 @@ struct EngineStatus {
   std::array<std::optional<std::uint8_t>, kLatentDims> cc_numbers{};
 };
 
+/// What an engine thread tells the control thread: typed and fixed-size, so it
+/// crosses in a preallocated queue. The control thread turns it into log lines
+/// and file I/O.
+struct EngineNotice {
+  enum class Kind : std::uint8_t {
+    Learned,         ///< `learned` dimensions took their CC numbers; cc_numbers: the mapping now
+    SynthReset,      ///< a program change reached the synth: the current voice is resent
+    Snapshot,        ///< save the target into `value` (0 = next free slot, else 1..32)
+    DecodeFailed,    ///< `text`: why; the previous voice stays
+    OutputWaiting,   ///< the output is not connected; nothing is sent until it is
+    OutputBack,      ///< connected again; the current voice is resent whole
+  };
+  Kind kind = Kind::Learned;
+  std::uint8_t learned = 0;
+  int value = 0;
+  std::array<std::optional<std::uint8_t>, kLatentDims> cc_numbers{};
+  std::array<char, 120> text{};  ///< NUL-terminated, truncated
+
+  std::string message() const { return std::string(text.data()); }
+};
+
 /// The engine's settings beyond the config file's: everything resolved by the caller.
 struct EngineSetup {
   Config config;
@@ -61,59 +95,65 @@ struct EngineSetup {
   std::optional<Latent> anchor;             ///< the knobs move around this point
   std::vector<std::optional<std::uint8_t>> ccs;  ///< config or saved mapping; empty: learn
   PacingProfile pacing = PacingProfile::dexed();
+  /// Decodes run on the decode thread before start() returns, so the first knob
+  /// move finds the model warm (DecodeStage::warm_up).
+  int warm_up_decodes = 8;
 };
 
 class Engine {
  public:
   /// Control thread. decoder, input and output must outlive the engine. The
-  /// decoder is used by the inference thread only once start() ran.
+  /// decoder belongs to the decode thread from start() to stop().
   Engine(EngineSetup setup, VoiceDecoder& decoder, JackClient& input, MidiOutput& output);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  /// Control thread. Sends the start voice and starts both threads.
+  /// Control thread. Starts both threads and returns once the decode thread
+  /// posted the start voice and warmed the model up. Realtime priority, when
+  /// configured and refused, is reported by priority_error().
   void start();
   /// Control thread. Stops and joins both threads (a message being handed to the
   /// output finishes whole first). Idempotent.
   void stop();
 
-  /// Control thread. Log lines since the last call (mapping learned, snapshots, ...).
-  std::vector<std::string> take_log();
-  /// Snapshot requests since the last call: 0 = next free slot, 1..32 = that slot.
-  std::vector<int> take_snapshot_requests();
-  /// True once since the CC mapping changed (for saving it).
-  bool take_mapping_changed();
+  /// Control thread (the single consumer). The next notice of either engine thread.
+  bool poll_notice(EngineNotice& notice);
   /// Any thread. A consistent copy of the state.
   EngineStatus status() const;
+  /// Control thread, after start(). Empty, or why SCHED_FIFO was refused.
+  const std::string& priority_error() const { return priority_error_; }
   /// Any thread. Incremented each time the writer finished handing a message on.
   std::uint64_t messages_sent() const { return messages_sent_.load(); }
-  /// Any thread. Loop counts of the inference and writer threads; both advance
-  /// at least ten times a second while the threads are alive (a watchdog's
-  /// health check: a hung engine stops advancing).
-  std::uint64_t inference_beats() const { return inference_beats_.load(std::memory_order_relaxed); }
+  /// Any thread. Loop counts of the decode and writer threads; both advance at
+  /// least ten times a second while the threads are alive (the watchdog's health
+  /// check: a hung engine stops advancing).
+  std::uint64_t decode_beats() const { return decode_beats_.load(std::memory_order_relaxed); }
   std::uint64_t writer_beats() const { return writer_beats_.load(std::memory_order_relaxed); }
 
  private:
-  struct Shared;
-  struct InferenceThread;
+  struct Queues;
+  struct DecodeThread;
   struct WriterThread;
-  void run_inference();
+  void run_decode();
   void run_writer();
+  void publish_decode_status(const std::optional<Voice>& target, std::uint64_t decode_ns);
 
   EngineSetup setup_;
-  VoiceDecoder& decoder_;
   JackClient& input_;
   MidiOutput& output_;
-  std::unique_ptr<Shared> shared_;
-  std::unique_ptr<InferenceThread> inference_;
+  std::unique_ptr<Queues> queues_;
+  std::unique_ptr<DecodeThread> decode_;
   std::unique_ptr<WriterThread> writer_;
-  std::thread inference_thread_;
+  std::thread decode_thread_;
   std::thread writer_thread_;
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> messages_sent_{0};
-  std::atomic<std::uint64_t> inference_beats_{0};
+  std::atomic<std::uint64_t> decode_beats_{0};
   std::atomic<std::uint64_t> writer_beats_{0};
+  mutable std::mutex status_mutex_;  ///< guards status_ only: each thread copies its part in
+  EngineStatus status_;
+  std::string priority_error_;
   bool started_ = false;
 };
 

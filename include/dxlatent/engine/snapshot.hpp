@@ -1,6 +1,6 @@
 #pragma once
-// Voices on disk for the live engine: the start/anchor voice named FILE:SLOT,
-// the current voice the running engine keeps in its state directory (so that
+// Voices on disk for the live engine (the start/anchor voice FILE:SLOT is read
+// with VoiceRef::read, voice/voice_ref.hpp): the current voice the running engine keeps in its state directory (so that
 // `dxlatent snapshot`, a separate process, can save it), and snapshot slots in
 // a 32-voice cartridge. Every write is atomic (util::write_file_atomically).
 // Thread: the control thread (file I/O); never the JACK process thread.
@@ -9,14 +9,9 @@
 #include <optional>
 #include <stdexcept>
 
-#include "dxlatent/engine/config.hpp"
 #include "dxlatent/voice/voice.hpp"
 
 namespace dxlatent {
-
-/// The voice at ref (slot 1..N of every voice in the file, in file order).
-/// Throws std::runtime_error naming the file and the slot.
-Voice read_voice_ref(const VoiceRef& ref);
 
 /// <state dir>/current.syx: one single-voice dump.
 std::filesystem::path current_voice_path(const std::filesystem::path& state_dir);

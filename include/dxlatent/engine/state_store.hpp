@@ -26,7 +26,7 @@
 #include <optional>
 #include <string>
 
-#include "dxlatent/model/latent.hpp"
+#include "dxlatent/control/latent.hpp"
 
 namespace dxlatent {
 

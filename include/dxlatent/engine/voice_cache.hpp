@@ -1,7 +1,7 @@
 #pragma once
 // Decoded voices by exact knob state, least recently used evicted first: the
 // same eight knob values always give the same voice, and a performer returning
-// to a position should not pay for a decode again. Owned by the inference thread.
+// to a position should not pay for a decode again. Owned by the decode thread.
 
 #include <cstddef>
 #include <list>

@@ -16,7 +16,7 @@
 #include <optional>
 #include <string_view>
 
-#include "dxlatent/midi_in/midi_event.hpp"
+#include "dxlatent/midi/messages.hpp"
 #include "dxlatent/midi_out/pacer.hpp"
 #include "dxlatent/voice/voice.hpp"
 

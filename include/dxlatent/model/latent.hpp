@@ -1,23 +1,4 @@
 #pragma once
-// The model's latent space as the rest of dxlatent sees it, free of LibTorch.
-
-#include <array>
-#include <cstddef>
-#include <vector>
-
-namespace dxlatent {
-
-inline constexpr std::size_t kLatentDims = 8;
-using Latent = std::array<float, kLatentDims>;
-
-/// Per latent dimension, the quantiles of the training voices' encoded latents,
-/// as exported with the model: levels[i] in [0,1] and values[dim][i].
-struct LatentQuantiles {
-  std::vector<float> levels;
-  std::array<std::vector<float>, kLatentDims> values;
-
-  /// The latent coordinate at quantile level q (0..1) of dimension dim, interpolated.
-  float at(std::size_t dim, float q) const;
-};
-
-}  // namespace dxlatent
+// The latent types moved to control/ (the control stage produces latents, the
+// model consumes them: docs/architecture.md). Kept so older includes still build.
+#include "dxlatent/control/latent.hpp"

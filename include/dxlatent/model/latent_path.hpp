@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "dxlatent/model/latent.hpp"
+#include "dxlatent/control/latent.hpp"
 
 namespace dxlatent {
 

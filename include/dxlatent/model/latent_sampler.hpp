@@ -10,7 +10,7 @@
 #include <random>
 #include <span>
 
-#include "dxlatent/model/latent.hpp"
+#include "dxlatent/control/latent.hpp"
 #include "dxlatent/voice/voice.hpp"
 
 namespace dxlatent {

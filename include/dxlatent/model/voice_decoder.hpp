@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include "dxlatent/model/latent.hpp"
+#include "dxlatent/control/latent.hpp"
 #include "dxlatent/voice/voice.hpp"
 
 namespace dxlatent {
@@ -16,7 +16,7 @@ class VoiceDecoder {
  public:
   virtual ~VoiceDecoder() = default;
   /// Latent -> voice (argmax). The name is left blank; see voice naming.
-  /// Thread: the inference thread (or any single non-real-time thread). Never the JACK thread.
+  /// Thread: the decode thread (or any single non-real-time thread). Never the JACK thread.
   virtual Voice decode(const Latent& z) = 0;
   /// Voice -> its latent point (posterior mean through the flows). Same thread rule.
   virtual Latent encode(const Voice& voice) = 0;

@@ -4,9 +4,7 @@
 // (RtMidi's own JACK output would open a second client and stamp every event at
 // frame 0; see ../shared/docs/synth-targets.md).
 
-#include <chrono>
-
-#include "dxlatent/midi_in/jack_client.hpp"
+#include "dxlatent/jack/jack_client.hpp"
 #include "dxlatent/midi_out/midi_output.hpp"
 
 namespace dxlatent {
@@ -19,16 +17,15 @@ class JackOutput final : public MidiOutput {
   /// is empty or too long, the queue is full or the server is gone.
   bool send(std::span<const std::uint8_t> message) override;
   /// SysEx writer thread. True while the client runs and synth_out is connected
-  /// to at least one port (looked up at most every 100 ms): a voice sent into an
-  /// unconnected port is lost, so after a JACK restart, or before the synth's
-  /// port appears, the writer waits and then resends the whole current voice.
+  /// to at least one port (JackClient::connection_count: one libjack call, no
+  /// port listing): a voice sent into an unconnected port is lost, so after a
+  /// JACK restart, or before the synth's port appears, the writer waits and then
+  /// resends the whole current voice.
   bool connected() const override;
   std::string describe() const override;
 
  private:
   JackClient& client_;
-  mutable std::chrono::steady_clock::time_point next_check_{};
-  mutable bool listened_ = false;  ///< synth_out had a connection at the last check
 };
 
 }  // namespace dxlatent

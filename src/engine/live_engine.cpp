@@ -1,34 +1,51 @@
-#include "dxlatent/engine/live_runner.hpp"
+#include "dxlatent/engine/live_engine.hpp"
 
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "dxlatent/engine/snapshot.hpp"
 #include "dxlatent/engine/state_store.hpp"
-#include "dxlatent/model/voice_naming.hpp"
-#include "dxlatent/midi_in/jack_client.hpp"
-#include "dxlatent/midi_out/midi_output.hpp"
+#include "dxlatent/jack/jack_client.hpp"
+#include "dxlatent/midi_out/output_factory.hpp"
 #include "dxlatent/model/voice_decoder.hpp"
-#include "jack_output.hpp"
+#include "dxlatent/model/voice_naming.hpp"
 
 namespace dxlatent {
 
 using namespace std::chrono_literals;
 
-LiveRunner::LiveRunner(Config config, LiveOptions options, VoiceDecoder& decoder)
+namespace {
+
+std::string learned_line(const EngineNotice& n) {
+  std::string s;
+  for (std::size_t d = 0; d < kLatentDims; ++d)
+    if ((n.learned & (1u << d)) && n.cc_numbers[d])
+      s += "learned CC" + std::to_string(*n.cc_numbers[d]) + " -> dimension " + std::to_string(d + 1) + "; ";
+  std::string mapping;
+  for (std::size_t d = 0; d < kLatentDims; ++d)
+    mapping += (d ? " dim" : "dim") + std::to_string(d + 1) + "=" +
+               (n.cc_numbers[d] ? "CC" + std::to_string(*n.cc_numbers[d]) : std::string("?"));
+  return s + "mapping: " + mapping;
+}
+
+}  // namespace
+
+LiveEngine::LiveEngine(Config config, LiveOptions options, VoiceDecoder& decoder)
     : config_(std::move(config)), options_(std::move(options)) {
   if (!options_.log) options_.log = [](const std::string& s) { std::cerr << s << std::endl; };
 
   EngineSetup setup;
   setup.config = config_;
   setup.pacing = config_.pacing_profile();
+  setup.warm_up_decodes = options_.warm_up_decodes;
 
   // Start voice and anchor: --anchor wins over the config.
   std::optional<VoiceRef> start = options_.anchor ? options_.anchor : config_.start_voice;
   if (start) {
-    setup.start_voice = read_voice_ref(*start);
+    std::vector<std::string> warnings;
+    setup.start_voice = start->read(&warnings);
+    for (const auto& w : warnings) log("warning: " + w);
     log("start voice: " + start->describe() + " \"" + setup.start_voice->display_name() + "\", algorithm " +
         std::to_string(setup.start_voice->algorithm()));
     if (options_.anchor || config_.anchor) {
@@ -75,32 +92,16 @@ LiveRunner::LiveRunner(Config config, LiveOptions options, VoiceDecoder& decoder
   jo.server_name = config_.server_name;
   jo.timing_capacity = options_.callback_timing;
   jack_ = std::make_unique<JackClient>(jo);
+  // The output before the client opens: RtMidi's JACK API opens a client of its
+  // own, and libjack wants it opened first.
+  output_ = make_output(config_.output_settings(), *jack_);
   jack_->open();
-  if (options_.output) {
-    output_ = std::move(options_.output);
-  } else if (config_.output_kind == "jack") {
-    output_ = std::make_unique<JackOutput>(*jack_);
-  } else {
-    throw std::runtime_error("output.kind = \"" + config_.output_kind + "\" needs an output this program was not given");
-  }
   engine_ = std::make_unique<Engine>(std::move(setup), decoder, *jack_, *output_);
 }
 
-LiveRunner::~LiveRunner() { stop(); }
+LiveEngine::~LiveEngine() { stop(); }
 
-void LiveRunner::log(const std::string& line) {
-  if (status_shown_) {
-    std::fputs("\r\x1b[K", stdout);  // the status line gives way to the log line
-    std::fflush(stdout);
-  }
-  options_.log(line);
-  if (status_shown_) {
-    std::fputs(last_status_text_.c_str(), stdout);
-    std::fflush(stdout);
-  }
-}
-
-void LiveRunner::start() {
+void LiveEngine::start() {
   if (started_) return;
   jack_->activate();
   jack_->connect_matching(config_.connect_controller, config_.connect_synth);
@@ -109,75 +110,71 @@ void LiveRunner::start() {
       jack_->synth_out_name() + " -> synth; output " + output_->describe() + ", mode " +
       std::string(to_string(config_.mode)) + ", device channel " + std::to_string(config_.device_channel + 1));
   engine_->start();
+  if (!engine_->priority_error().empty()) log(engine_->priority_error());
+  const auto st = engine_->status();
+  EngineNotice mapping;
+  mapping.cc_numbers = st.cc_numbers;
+  bool complete = true;
+  for (const auto& n : st.cc_numbers) complete = complete && n.has_value();
+  log(learned_line(mapping) + (complete ? "" : " (turn knobs to assign the rest)"));
   started_ = true;
   tick();
 }
 
-bool LiveRunner::controller_connected() const {
-  const std::string own = jack_->control_in_name();
-  for (const auto& p : jack_->list_ports())
-    if (p.name == own) return !p.connections.empty();
-  return false;
-}
+bool LiveEngine::controller_connected() const { return jack_->connection_count(false) > 0; }
 
-std::string LiveRunner::status_line(const EngineStatus& st) {
-  char buf[256];
-  std::string s = "z";
-  for (float v : st.latent) {
-    std::snprintf(buf, sizeof buf, " %+5.2f", double(v));
-    s += buf;
-  }
-  if (st.target) {
-    s += " | \"" + st.target->display_name() + "\" alg " + std::to_string(st.target->algorithm());
-  }
-  s += st.keys_held ? " | keys" : "";
-  return s;
-}
-
-void LiveRunner::show_status(const EngineStatus& st) {
-  const auto now = std::chrono::steady_clock::now();
-  const std::string line = status_line(st);
-  if (line == last_status_text_) return;
-  if (options_.tty) {
-    if (now - last_status_ < 50ms) return;
-    last_status_text_ = line;
-    last_status_ = now;
-    std::fputs(("\r\x1b[K" + line).c_str(), stdout);
-    std::fflush(stdout);
-    status_shown_ = true;
-  } else {
-    // Plain log lines, at most one a second: a log is read later, not watched.
-    if (now - last_status_ < 1s) return;
-    last_status_text_ = line;
-    last_status_ = now;
-    options_.log(line);
+void LiveEngine::handle(const EngineNotice& n, const EngineStatus& st) {
+  switch (n.kind) {
+    case EngineNotice::Kind::Learned:
+      log(learned_line(n));
+      if (learning_) mapping_to_save_ = n.cc_numbers;  // saved once per tick, after the drain
+      break;
+    case EngineNotice::Kind::SynthReset:
+      log("program change passed to the synth: resending the current voice");
+      break;
+    case EngineNotice::Kind::Snapshot: {
+      if (!st.target) break;
+      const auto file = config_.effective_snapshot_file();
+      try {
+        const int used = save_snapshot(file, *st.target, n.value);
+        log("snapshot: \"" + st.target->display_name() + "\" saved to " + file.string() + " slot " +
+            std::to_string(used));
+      } catch (const std::exception& e) {
+        log("snapshot failed: " + std::string(e.what()));
+      }
+      break;
+    }
+    case EngineNotice::Kind::DecodeFailed:
+      log("decode failed, keeping the previous voice: " + n.message());
+      break;
+    case EngineNotice::Kind::OutputWaiting:
+      log("output " + n.message() + " is not connected; waiting");
+      break;
+    case EngineNotice::Kind::OutputBack:
+      log("output " + n.message() + " is back; resending the current voice");
+      break;
   }
 }
 
-void LiveRunner::tick() {
+void LiveEngine::save_learned_mapping() {
+  if (!mapping_to_save_) return;
+  try {
+    store_->save_cc_map(*mapping_to_save_);
+    log("mapping saved to " + store_->cc_map_path().string());
+  } catch (const std::exception& e) {
+    log("could not save the CC mapping: " + std::string(e.what()));
+  }
+  mapping_to_save_.reset();
+}
+
+void LiveEngine::tick() {
   if (!started_) return;
-  for (const auto& line : engine_->take_log()) log(line);
   const EngineStatus st = engine_->status();
-  const auto now = std::chrono::steady_clock::now();
+  EngineNotice n;
+  while (engine_->poll_notice(n)) handle(n, st);
+  save_learned_mapping();
 
-  if (engine_->take_mapping_changed() && learning_) {
-    try {
-      store_->save_cc_map(st.cc_numbers);
-      log("mapping saved to " + store_->cc_map_path().string());
-    } catch (const std::exception& e) {
-      log("could not save the CC mapping: " + std::string(e.what()));
-    }
-  }
-  for (int slot : engine_->take_snapshot_requests()) {
-    if (!st.target) continue;
-    const auto file = config_.effective_snapshot_file();
-    try {
-      const int used = save_snapshot(file, *st.target, slot);
-      log("snapshot: \"" + st.target->display_name() + "\" saved to " + file.string() + " slot " + std::to_string(used));
-    } catch (const std::exception& e) {
-      log("snapshot failed: " + std::string(e.what()));
-    }
-  }
+  const auto now = std::chrono::steady_clock::now();
   if (st.target && st.target != saved_voice_ && now - last_voice_save_ >= 250ms) {
     try {
       save_current_voice(store_->dir(), *st.target);
@@ -196,34 +193,30 @@ void LiveRunner::tick() {
 
   if (jack_->server_lost()) {
     // One line per event for the journal, however long the outage lasts.
-    if (!jack_lost_logged_) log("JACK server lost; waiting for it to come back");
-    jack_lost_logged_ = true;
+    if (!jack_lost_) log("JACK server lost; waiting for it to come back");
+    jack_lost_ = true;
     // Short attempts, so that a signal is still noticed between them.
     if (jack_->reconnect(200ms)) {
       log("JACK server back; ports reconnected");
-      jack_lost_logged_ = false;
+      jack_lost_ = false;
     }
   }
-  show_status(st);
 }
 
-void LiveRunner::stop() {
+void LiveEngine::stop() {
   if (!started_) return;
   engine_->stop();
-  for (const auto& line : engine_->take_log()) log(line);
   const EngineStatus st = engine_->status();
+  EngineNotice n;
+  while (engine_->poll_notice(n)) handle(n, st);
+  save_learned_mapping();
   try {
     if (st.target) save_current_voice(store_->dir(), *st.target);
     store_->flush_latent();
   } catch (const std::exception& e) {
-    options_.log("could not save the state: " + std::string(e.what()));
+    log("could not save the state: " + std::string(e.what()));
   }
   jack_->close();
-  if (status_shown_) {
-    std::fputs("\n", stdout);
-    std::fflush(stdout);
-    status_shown_ = false;
-  }
   started_ = false;
 }
 

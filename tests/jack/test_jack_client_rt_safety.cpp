@@ -18,7 +18,7 @@
 #include <mutex>
 #include <thread>
 
-#include "dxlatent/midi_in/jack_client.hpp"
+#include "dxlatent/jack/jack_client.hpp"
 #include "support/jack_test_server.hpp"
 #include "support/test_midi_client.hpp"
 
@@ -211,7 +211,7 @@ Traffic drive(Misbehave misbehave) {
   jc.set_thru(true);
   std::bitset<128> mapped;
   for (int cc = 20; cc < 28; ++cc) mapped.set(cc);
-  jc.set_mapped_ccs(mapped);
+  jc.set_thru_blocked_ccs(mapped);
   jc.activate();
   TestMidiClient src("src");
   TestMidiClient sink("sink");

@@ -1,11 +1,11 @@
-// The JACK client: see include/dxlatent/midi_in/jack_client.hpp for the threads.
+// The JACK client: see include/dxlatent/jack/jack_client.hpp for the threads.
 //
 // Everything the process thread touches lives in JackClient::Impl (as in jalv):
 // the port handles, the preallocated queues, the atomic settings and counters.
 // The process thread only reads/writes those; the non-rt side replaces the JACK
 // handles only while the client is deactivated or dead.
 
-#include "dxlatent/midi_in/jack_client.hpp"
+#include "dxlatent/jack/jack_client.hpp"
 
 #include <jack/jack.h>
 #include <jack/midiport.h>
@@ -93,6 +93,7 @@ struct JackClient::Impl {
   // would cost the callback microseconds in a storm), and only when the count is
   // 0 so it never runs ahead of the engine.
   moodycamel::spsc_sema::LightweightSemaphore in_ready;
+  std::atomic<bool> wait_interrupted{false};  // interrupt_wait(): end the wait without an event
   moodycamel::ReaderWriterQueue<OutMessage> out_queue;         // writer -> process
   moodycamel::ReaderWriterQueue<std::uint32_t> timing_queue;   // process -> bench
 
@@ -625,7 +626,7 @@ void JackClient::set_channel_filter(int channel) {
 }
 int JackClient::channel_filter() const { return impl_->channel_filter.load(); }
 
-void JackClient::set_mapped_ccs(const std::bitset<128>& ccs) {
+void JackClient::set_thru_blocked_ccs(const std::bitset<128>& ccs) {
   std::uint64_t lo = 0, hi = 0;
   for (std::size_t i = 0; i < 64; ++i) {
     if (ccs[i]) lo |= 1ull << i;
@@ -635,7 +636,7 @@ void JackClient::set_mapped_ccs(const std::bitset<128>& ccs) {
   impl_->mapped_hi.store(hi);
 }
 
-std::bitset<128> JackClient::mapped_ccs() const {
+std::bitset<128> JackClient::thru_blocked_ccs() const {
   std::bitset<128> out;
   for (std::uint8_t cc = 0; cc < 128; ++cc) out[cc] = impl_->cc_is_mapped(cc);
   return out;
@@ -662,7 +663,13 @@ bool JackClient::wait_event(MidiEvent& event, std::chrono::microseconds timeout)
     impl_->in_ready.wait(left.count());
     // A post may be left over from a period whose events poll() already took.
     if (impl_->in_queue.try_dequeue(event)) return true;
+    if (impl_->wait_interrupted.exchange(false)) return false;
   }
+}
+
+void JackClient::interrupt_wait() {
+  impl_->wait_interrupted.store(true);
+  impl_->in_ready.signal();
 }
 
 JackCounters JackClient::counters() const {

@@ -1,7 +1,7 @@
 // JackClient against a real jackd (dummy backend, 48 kHz, 64 frames), driven by
 // TestMidiClient instances: "src" plays the controller, "sink" the synth.
 
-#include "dxlatent/midi_in/jack_client.hpp"
+#include "dxlatent/jack/jack_client.hpp"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
@@ -283,8 +283,8 @@ TEST_F(JackClientTest, ThruForwardsChannelMessagesInTheSamePeriodButNotSysexOrRe
   jc.set_thru(true);
   std::bitset<128> mapped;
   mapped.set(20);
-  jc.set_mapped_ccs(mapped);
-  EXPECT_EQ(jc.mapped_ccs(), mapped);
+  jc.set_thru_blocked_ccs(mapped);
+  EXPECT_EQ(jc.thru_blocked_ccs(), mapped);
   jc.activate();
   TestMidiClient src("src");
   TestMidiClient sink("sink");

@@ -1,4 +1,4 @@
-#include "dxlatent/engine/held_keys.hpp"
+#include "dxlatent/control/held_keys.hpp"
 
 namespace dxlatent {
 

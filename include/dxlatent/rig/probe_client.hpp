@@ -4,7 +4,6 @@
 // connect it to dxlatent:control_in) and records what arrives on `<name>:in`
 // (connect dxlatent:synth_out to it), stamping both with JACK frame times.
 // Its process callback touches only preallocated lock-free queues.
-// Also: JackServerProcess, a private jackd on the dummy backend.
 //
 // Threads: construct/destroy and connect on the control thread; send() from one
 // producer thread; take_received()/take_sent() from one consumer thread.
@@ -17,7 +16,7 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "dxlatent/midi_in/midi_event.hpp"
+#include "dxlatent/midi/messages.hpp"
 
 namespace dxlatent {
 
@@ -57,29 +56,6 @@ class ProbeClient {
 
  private:
   std::unique_ptr<Impl> impl_;
-};
-
-/// `jackd -r -n NAME -d dummy -r RATE -p PERIOD` as a child process, stopped
-/// (SIGTERM, then SIGKILL) when destroyed. Control thread only.
-class JackServerProcess {
- public:
-  /// True when a JACK server called `name` ("" = default) answers.
-  static bool running(const std::string& name);
-  /// Starts it and waits until a client can connect (up to `timeout`). Throws
-  /// std::runtime_error (with the end of jackd's output) when it does not come up.
-  /// realtime: `-R` (SCHED_FIFO, as a studio runs JACK) instead of `-r`; on a
-  /// loaded machine without it, the server's own threads miss periods (xruns).
-  JackServerProcess(const std::string& name, std::uint32_t rate = 48000, std::uint32_t period = 64,
-                    bool realtime = false, std::chrono::milliseconds timeout = std::chrono::seconds(10));
-  ~JackServerProcess();
-  JackServerProcess(const JackServerProcess&) = delete;
-  JackServerProcess& operator=(const JackServerProcess&) = delete;
-  const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  std::string log_path_;
-  pid_t pid_ = -1;
 };
 
 }  // namespace dxlatent

@@ -3,13 +3,13 @@
 // (they reach the synth through MIDI thru). In auto mode the writer sends only
 // parameter changes while this is true, because a voice dump cuts sounding notes
 // on Dexed. A held sustain pedal counts as held: the notes it keeps would be cut too.
-// Pure; owned by the inference thread.
+// Pure; owned by the decode thread.
 
 #include <array>
 #include <bitset>
 #include <cstdint>
 
-#include "dxlatent/midi_in/midi_event.hpp"
+#include "dxlatent/midi/messages.hpp"
 
 namespace dxlatent {
 

@@ -6,15 +6,15 @@
 //   - process thread [rt]: JACK's; runs the process callback. It reads control_in,
 //     pushes channel messages as MidiEvent into a preallocated SPSC queue, forwards
 //     thru traffic, and writes queued OutMessages into synth_out. It never
-//     allocates, locks, logs or waits (tests/midi_in/test_jack_client_rt_safety.cpp
+//     allocates, locks, logs or waits (tests/jack/test_jack_client_rt_safety.cpp
 //     proves it against a real jackd).
-//   - engine thread (ONE consumer): poll() / wait_event().
+//   - engine decode thread (ONE consumer): poll() / wait_event(); interrupt_wait() any thread.
 //   - writer thread (ONE producer): send().
 //   - control thread (the one that owns the object, e.g. main): open, activate,
 //     close, reconnect, connect_matching, list_ports.
 //   - housekeeping thread (internal, non-rt): connects ports when JACK announces
 //     new ones, and logs (once per change) dropped/oversize/overflow counts.
-//   Settings (thru, channel filter, mapped CCs) and counters are atomics: any thread.
+//   Settings (thru, channel filter, thru-blocked CCs) and counters are atomics: any thread.
 //
 // The queues live as long as the JackClient, across reconnect(): the engine and the
 // writer keep their ends while the JACK client underneath is replaced.
@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "dxlatent/midi_in/midi_event.hpp"
+#include "dxlatent/midi/messages.hpp"
 
 namespace dxlatent {
 
@@ -172,7 +172,7 @@ class JackClient {
 
   // ---- settings read by the process thread: any thread, lock-free ---------------
 
-  /// MIDI thru: note, pitch bend, aftertouch, program change and non-mapped CC
+  /// MIDI thru: note, pitch bend, aftertouch, program change and non-blocked CC
   /// messages from control_in are copied to synth_out in the same period.
   /// SysEx and realtime/system messages are never forwarded.
   void set_thru(bool on);
@@ -181,9 +181,10 @@ class JackClient {
   /// -1 (the default): all channels.
   void set_channel_filter(int channel);
   int channel_filter() const;
-  /// CC numbers that drive the latent: thru does not forward them.
-  void set_mapped_ccs(const std::bitset<128>& ccs);
-  std::bitset<128> mapped_ccs() const;
+  /// CC numbers thru does not forward: the knobs (while learning, every CC that
+  /// could still become one) and the snapshot trigger (ControlStage::thru_blocked_ccs).
+  void set_thru_blocked_ccs(const std::bitset<128>& ccs);
+  std::bitset<128> thru_blocked_ccs() const;
   /// Caps the size of one event written to synth_out below JACK's own limit
   /// (0 = JACK's limit only), e.g. for a receiver with a small buffer; tests
   /// use it to provoke the oversize path.
@@ -204,6 +205,9 @@ class JackClient {
   bool poll(MidiEvent& event);
   /// Engine thread. Like poll(), but waits up to `timeout` for an event.
   bool wait_event(MidiEvent& event, std::chrono::microseconds timeout);
+  /// Any non-rt thread. Ends a wait_event() now (it returns false if no event
+  /// came), e.g. to stop the consumer without waiting for its timeout.
+  void interrupt_wait();
 
   /// Any thread. A consistent-enough snapshot of the counters.
   JackCounters counters() const;
@@ -216,7 +220,7 @@ class JackClient {
   /// ProcessHook. nullptr removes it.
   void set_process_hook(ProcessHook hook, void* user);
 
-  struct Impl;  // defined in src/midi_in/jack_client.cpp
+  struct Impl;  // defined in src/jack/jack_client.cpp
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -1,5 +1,5 @@
 // LatentQuantiles: the knob-to-latent lookup. Pure (no LibTorch), in dxlatent_core.
-#include "dxlatent/model/latent.hpp"
+#include "dxlatent/control/latent.hpp"
 
 #include <algorithm>
 #include <stdexcept>

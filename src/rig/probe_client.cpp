@@ -1,25 +1,21 @@
-#include "dxlatent/engine/probe_client.hpp"
+#include "dxlatent/rig/jack_server_process.hpp"
+#include "dxlatent/rig/probe_client.hpp"
 
-#include <fcntl.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include <readerwriterqueue/readerwriterqueue.h>
-
-extern char** environ;
 
 namespace dxlatent {
 
@@ -29,8 +25,6 @@ struct ShortMessage {
   std::array<std::uint8_t, 3> bytes{};
 };
 
-void silent(const char*) {}
-void to_stderr(const char* msg) { std::fprintf(stderr, "jack: %s\n", msg); }
 
 jack_client_t* open_client(const std::string& name, const std::string& server, jack_status_t* status) {
   const auto opts = JackOptions(JackNoStartServer | (server.empty() ? 0 : JackServerName));
@@ -145,61 +139,5 @@ std::uint32_t ProbeClient::frame_time() const { return jack_frame_time(impl_->cl
 std::uint32_t ProbeClient::sample_rate() const { return jack_get_sample_rate(impl_->client); }
 std::uint32_t ProbeClient::period() const { return jack_get_buffer_size(impl_->client); }
 std::uint64_t ProbeClient::xruns() const { return impl_->xruns.load(); }
-
-bool JackServerProcess::running(const std::string& name) {
-  // A probe that fails is the expected answer, not an error worth printing.
-  jack_set_error_function(&silent);
-  jack_status_t status{};
-  jack_client_t* c = open_client("dxlatent-probe", name, &status);
-  jack_set_error_function(&to_stderr);
-  if (!c) return false;
-  jack_client_close(c);
-  return true;
-}
-
-JackServerProcess::JackServerProcess(const std::string& name, std::uint32_t rate, std::uint32_t period,
-                                     bool realtime, std::chrono::milliseconds timeout)
-    : name_(name), log_path_("/tmp/dxlatent-jackd-" + std::to_string(::getpid()) + ".log") {
-  const std::string r = std::to_string(rate), p = std::to_string(period);
-  const char* argv[] = {"jackd", realtime ? "-R" : "-r", "-n", name_.c_str(), "-d", "dummy", "-r", r.c_str(), "-p", p.c_str(), nullptr};
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  const int rc = posix_spawnp(&pid_, "jackd", &fa, nullptr, const_cast<char* const*>(argv), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("cannot start jackd: " + std::string(std::strerror(rc)) + " (is jackd2 installed?)");
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!running(name_)) {
-    int st = 0;
-    if (::waitpid(pid_, &st, WNOHANG) == pid_ || std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &st, 0);
-      pid_ = -1;
-      std::ifstream log(log_path_);
-      std::ostringstream text;
-      text << log.rdbuf();
-      throw std::runtime_error("jackd -n " + name_ + " did not come up:\n" + text.str());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-JackServerProcess::~JackServerProcess() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  int st = 0;
-  for (int i = 0; i < 250; ++i) {
-    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-      std::remove(log_path_.c_str());
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, &st, 0);
-  std::remove(log_path_.c_str());
-}
 
 }  // namespace dxlatent
