@@ -169,7 +169,7 @@ def print_counts(corpus):
     names = corpus["names"]
     table, none = counts(names)
     n = len(names)
-    print(f"\n| category | voices | share |\n|---|---:|---:|")
+    print("\n| category | voices | share |\n|---|---:|---:|")
     for c in CATEGORIES:
         print(f"| {c} | {table[c]} | {100 * table[c] / n:.1f}% |")
     print(f"| (unlabelled) | {none} | {100 * none / n:.1f}% |")

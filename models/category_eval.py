@@ -20,11 +20,8 @@ The regions are computed here from the model's encode() of the training voices
 alike (`--model`); a v2 file's stored regions are the same computation.
 Markdown on stdout; progress on stderr.
 """
-import csv
 import os
-import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -33,11 +30,11 @@ import torch.nn as nn
 
 import categories as C
 import dx7
+from eval import render_stats  # the one way the models/ scripts call `dxlatent render --stats`
 
 EPOCHS = 40
 HIDDEN = 128
 EMBED = 16
-RENDER = ["--note", "60", "--velocity", "100", "--hold", "1", "--release", "1", "--rate", "44100"]
 
 
 def log(msg):
@@ -82,29 +79,6 @@ def predict(m, x):
     with torch.no_grad():
         x = torch.as_tensor(np.asarray(x, dtype=np.int64))
         return torch.cat([m(x[i:i + 1024]).argmax(-1) for i in range(0, len(x), 1024)]).numpy()
-
-
-def render_stats(dxlatent, params, jobs=2):
-    """params int [N,145] -> dict rms, centroid, silent (one render per voice, in order)."""
-    params = np.asarray(params, dtype=np.uint8)
-    vced = np.zeros((len(params), dx7.VCED_BYTES), dtype=np.uint8)
-    vced[:, :dx7.N_PARAMS] = params
-    vced[:, dx7.N_PARAMS:] = ord(" ")
-    with tempfile.TemporaryDirectory() as tmp:
-        f, out = os.path.join(tmp, "voices.bin"), os.path.join(tmp, "stats.csv")
-        vced.tofile(f)
-        cmd = [dxlatent, "render", f, "--stats", "--stats-csv", out, "--reference", "none",
-               "--jobs", str(jobs)] + RENDER
-        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        if r.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}")
-        with open(out) as fh:
-            rows = list(csv.DictReader(fh))
-    if len(rows) != len(params):
-        raise RuntimeError(f"render returned {len(rows)} rows for {len(params)} voices")
-    return dict(rms=np.array([float(r["rms_dbfs"]) for r in rows]),
-                centroid=np.array([float(r["centroid_hz"]) for r in rows]),
-                silent=np.array([r["silent"] in ("1", "true") for r in rows]))
 
 
 def audio_summary(s):
@@ -153,7 +127,7 @@ def run(corpus, a):
     print(f"Classifier (MLP over one-hot parameters, {EPOCHS} epochs) on {len(tr)} labelled training voices: "
           f"**{100 * acc:.1f}%** accuracy on {len(te)} labelled test voices; chance (majority class, "
           f"{cats[int(np.bincount(y[te]).argmax())]}) {100 * majority:.1f}%.\n")
-    print(f"Per category, {a.n} voices drawn from its region N(mean, std) and decoded (argmax):\n")
+    print(f"Per category, {a.n} voices drawn from its region N(mean, std) and decoded (the model's own read-out):\n")
     print("| category | train voices | region mean std | drawn classified as asked | at half the spread | "
           "the centre | chance | real test voices classified so |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

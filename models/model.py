@@ -161,7 +161,6 @@ class VAE(nn.Module):
 
 def reconstruction_loss(logits, x, weights, ordinal, scale, lam_ord):
     """Weighted CE + lam_ord * expected ordinal distance, summed over parameters, per voice."""
-    B = x.shape[0]
     logp = F.log_softmax(logits, -1)                                         # [B,P,K]
     ce = -logp.gather(-1, x[..., None])[..., 0]                              # [B,P]
     loss = (ce * weights).sum(1)

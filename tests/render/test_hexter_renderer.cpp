@@ -19,10 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#define REQUIRE_HEXTER()                                                                  \
-  if (!fs::exists(HexterRenderer::default_plugin_path()))                                 \
-  GTEST_SKIP() << HexterRenderer::default_plugin_path() << " not found (apt-get install hexter)"
-
 Voice random_valid_voice(std::mt19937& rng) {
   Voice v;
   for (const ParamInfo& p : param_table())

@@ -22,10 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#define REQUIRE_HEXTER()                                                                  \
-  if (!fs::exists(HexterRenderer::default_plugin_path()))                                 \
-  GTEST_SKIP() << HexterRenderer::default_plugin_path() << " not found (apt-get install hexter)"
-
 struct Result {
   int code;
   std::string out, err;

@@ -18,10 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#define REQUIRE_HEXTER()                                                                  \
-  if (!fs::exists(HexterRenderer::default_plugin_path()))                                 \
-  GTEST_SKIP() << HexterRenderer::default_plugin_path() << " not found (apt-get install hexter)"
-
 std::vector<RenderJob> some_jobs() {
   std::mt19937 rng(11);
   std::vector<RenderJob> jobs;

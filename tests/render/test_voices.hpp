@@ -1,9 +1,20 @@
 #pragma once
 // Voices for the render tests, built from the DX7's INIT VOICE so no file is needed.
 #include <cstdint>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "dxlatent/render/hexter_renderer.hpp"
 
 #include "dxlatent/sysex/sysex.hpp"
 #include "dxlatent/voice/voice.hpp"
+
+// Skips the calling test where Debian's hexter is not installed (the renderer's
+// commands say so and exit 1; the tests of everything else still run).
+#define REQUIRE_HEXTER()                                                                          \
+  if (!std::filesystem::exists(::dxlatent::render::HexterRenderer::default_plugin_path()))       \
+  GTEST_SKIP() << ::dxlatent::render::HexterRenderer::default_plugin_path() << " not found (apt-get install hexter)"
 
 namespace dxlatent::test {
 
