@@ -216,7 +216,7 @@ void demo(const DemoArgs& args) {
 void register_demo(CLI::App& app) {
   auto args = std::make_shared<DemoArgs>();
   auto* cmd = app.add_subcommand("demo", "Try the live engine without a controller or synth (private JACK server)");
-  cmd->add_option("-o,--out", args->out, "cartridge of the voices received (default demo.syx)");
+  cmd->add_option("-o,--output", args->out, "cartridge of the voices received (default demo.syx)");
   cmd->add_option("-m,--model", args->model, "TorchScript model (default: the shipped one)");
   cmd->add_option("--mode", args->mode, "output mode: voice, params or auto (default voice)");
   cmd->add_option("--server", args->server, "JACK server name (default: the running default server, else a private one)");

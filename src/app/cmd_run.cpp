@@ -47,7 +47,10 @@ struct RunArgs {
   bool list_ports = false;
 };
 
-void list_ports(const Config& config) {
+// Lists what a user may connect. Returns false when no JACK server answered: the
+// RtMidi ports are still listed, but the command then fails (docs/exit-codes.md).
+bool list_ports(const Config& config) {
+  bool jack_ok = true;
   std::printf("JACK ports (server %s):\n", config.server_name.empty() ? "default" : config.server_name.c_str());
   try {
     for (const auto& p : JackClient::list_ports(config.server_name)) {
@@ -57,6 +60,7 @@ void list_ports(const Config& config) {
     }
   } catch (const std::exception& e) {
     std::printf("  (none: %s)\n", e.what());
+    jack_ok = false;
   }
   const MidiApi api = RtMidiOutput::resolve(MidiApi::Auto);
   std::printf("MIDI output ports (RtMidi, %s):\n", std::string(to_string(api)).c_str());
@@ -65,6 +69,7 @@ void list_ports(const Config& config) {
   } catch (const std::exception& e) {
     std::printf("  (none: %s)\n", e.what());
   }
+  return jack_ok;
 }
 
 // On a terminal: one status line (latent, voice, algorithm) rewritten in place,
@@ -128,7 +133,10 @@ class StatusLine {
 void run(const RunArgs& args) {
   const Config config = read_config(args.config);
   if (args.list_ports) {
-    list_ports(config);
+    if (!list_ports(config))
+      throw BadInput("no JACK server answered (server " +
+                     (config.server_name.empty() ? std::string("default") : config.server_name) +
+                     "): start jackd, or name the server in [jack] server");
     return;
   }
   auto status_line = std::make_shared<StatusLine>(::isatty(STDOUT_FILENO));

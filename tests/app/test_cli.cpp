@@ -485,6 +485,12 @@ TEST_F(Cli, ExitCodesFollowOneRuleInEverySubcommand) {
   ::setenv("XDG_STATE_HOME", (dir_ / "state").c_str(), 1);
   const std::string C = q(c), M = q(dir_ / "missing.syx"), O = " -o " + q(dir_ / "o.syx");
   const std::string nomodel = " --model " + q(dir_ / "none.pt");
+  // A server name no test starts (JackNoStartServer: nothing is started for it).
+  {
+    std::ofstream cfg(dir_ / "nojack.toml");
+    cfg << "[jack]\nserver = \"dxlatent-no-such-server-" << ::getpid() << "\"\n";
+  }
+  const std::string no_jack_config = q(dir_ / "nojack.toml");
   struct Case {
     std::string args;
     int code;
@@ -519,6 +525,7 @@ TEST_F(Cli, ExitCodesFollowOneRuleInEverySubcommand) {
       {"snapshot -o " + M, 1, "current.syx does not exist"},
       {"snapshot --slot 33", 2, "--slot"},
       {"demo --no-such-option", 2, "--no-such-option"},
+      {"run --list-ports --config " + no_jack_config, 1, "no JACK server answered"},
   };
   for (const Case& k : cases) {
     const Result r = run(k.args);
@@ -557,8 +564,7 @@ TEST_F(Cli, EverySubcommandHelpShowsAnExampleAndSpellsTheOutputOneWay) {
     const Result r = run(name + " --help");
     EXPECT_EQ(r.code, 0) << name;
     EXPECT_NE(r.out.find("Example:\n  dxlatent " + name), std::string::npos) << name << "\n" << r.out;
-    // demo's -o,--out belongs to the engine restructure (cmd_demo.cpp).
-    if (name != "demo" && r.out.find("  -o") != std::string::npos) {
+    if (r.out.find("  -o") != std::string::npos) {
       EXPECT_NE(r.out.find("-o,--output"), std::string::npos) << name << "\n" << r.out;
     }
   }
