@@ -13,6 +13,7 @@
 
 #include "cli_io.hpp"
 #include "commands.hpp"
+#include "dxlatent/engine/state_store.hpp"
 #include "dxlatent/sysex/sysex.hpp"
 #include "dxlatent/voice/voice_file.hpp"
 #include "dxlatent/engine/config.hpp"
@@ -66,6 +67,11 @@ void snapshot(const SnapshotArgs& args) {
   const Config config = read_config(args.config);
   const auto cartridge = args.file.empty() ? config.effective_snapshot_file() : std::filesystem::path(args.file);
   check_cartridge_file(cartridge, config.effective_state_dir());
+  // current.syx outlives the engine that wrote it: without a running engine it
+  // is an old run's voice, not what is playing.
+  if (!StateStore::engine_running(config.effective_state_dir()))
+    throw BadInput("no dxlatent run is using state directory " + config.effective_state_dir().string() +
+                   ": a snapshot saves the voice a running engine plays (start `dxlatent run` with the same config)");
   try {
     const Voice voice = load_current_voice(config.effective_state_dir());
     const int slot = save_snapshot(cartridge, voice, args.slot);

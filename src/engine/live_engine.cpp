@@ -57,6 +57,7 @@ LiveEngine::LiveEngine(Config config, LiveOptions options, VoiceDecoder& decoder
   }
 
   store_ = std::make_unique<StateStore>(config_.effective_state_dir());
+  store_->lock_for_engine();  // one engine per state directory (it feeds one synth)
   // No start voice asked for: resume the voice the last run ended on, so that a
   // service restarted after a crash, a kill or a reboot sounds as it did.
   if (!start) {

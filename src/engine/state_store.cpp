@@ -1,5 +1,11 @@
 #include "dxlatent/engine/state_store.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstring>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -63,6 +69,41 @@ StateStore::StateStore(std::filesystem::path dir, std::chrono::milliseconds min_
       if (name.rfind(ours, 0) == 0) std::filesystem::remove(entry.path(), ec);
     }
   }
+}
+
+StateStore::~StateStore() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+void StateStore::lock_for_engine() {
+  if (lock_fd_ >= 0) return;
+  const auto path = dir_ / "engine.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw StateLockedError(path.string() + ": cannot open: " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char pid[32] = {};
+    const ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
+    ::close(fd);
+    std::string holder = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : std::string("?");
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+    throw StateLockedError("state directory " + dir_.string() + " is in use by another dxlatent run (pid " + holder +
+                           "); stop it, or give this one its own [state] dir");
+  }
+  // The holder's pid, for the message above; the lock itself is the flock.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // Only the message's pid is lost; the lock holds.
+  }
+  lock_fd_ = fd;
+}
+
+bool StateStore::engine_running(const std::filesystem::path& dir) {
+  const int fd = ::open((dir / "engine.lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return held;
 }
 
 void StateStore::save_cc_map(const CcNumbers& numbers) {

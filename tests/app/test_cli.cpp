@@ -389,11 +389,14 @@ TEST_F(Cli, SnapshotRefusesWhatIsNotACartridgeBeforeAskingTheEngine) {
     }
   }
   EXPECT_FALSE(fs::exists(dir_ / "new.txt"));
-  // A real cartridge passes the file checks; then the missing engine is reported.
+  // A real cartridge passes the file checks; then the missing engine is reported
+  // (an old run's current.syx is not what plays: issue 14) and nothing is written.
   write_cartridge_syx(dir_ / "good.syx", cartridge(9));
+  const std::string before = slurp(dir_ / "good.syx");
   const Result r = run("snapshot --output " + q(dir_ / "good.syx"));
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("current.syx does not exist"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no dxlatent run is using state directory"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(dir_ / "good.syx"), before);
   ::unsetenv("XDG_STATE_HOME");
 }
 
@@ -522,7 +525,7 @@ TEST_F(Cli, ExitCodesFollowOneRuleInEverySubcommand) {
       {"run --anchor " + C, 2, "is not FILE:SLOT"},
       {"run --no-such-option", 2, "--no-such-option"},
       {"snapshot -o " + q(dir_ / "packed.syx"), 1, "not a 32-voice cartridge"},
-      {"snapshot -o " + M, 1, "current.syx does not exist"},
+      {"snapshot -o " + M, 1, "no dxlatent run is using state directory"},
       {"snapshot --slot 33", 2, "--slot"},
       {"demo --no-such-option", 2, "--no-such-option"},
       {"run --list-ports --config " + no_jack_config, 1, "no JACK server answered"},

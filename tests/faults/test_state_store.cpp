@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <random>
 #include <string>
@@ -29,6 +31,32 @@ class StateStoreTest : public ::testing::Test {
 TEST_F(StateStoreTest, CreatesTheDirectory) {
   StateStore store(dir_ / "nested" / "deeper");
   EXPECT_TRUE(std::filesystem::is_directory(dir_ / "nested" / "deeper"));
+}
+
+// Issue 14: two `dxlatent run`s on one state directory both fed the synth. The
+// engine takes the directory; a second engine is refused naming the first's pid;
+// `dxlatent snapshot` asks engine_running() whether anything plays at all.
+TEST_F(StateStoreTest, OneEnginePerDirectory) {
+  EXPECT_FALSE(StateStore::engine_running(dir_)) << "no directory yet";
+  {
+    StateStore first(dir_);
+    EXPECT_FALSE(StateStore::engine_running(dir_)) << "a store that did not lock is no engine";
+    first.lock_for_engine();
+    EXPECT_TRUE(StateStore::engine_running(dir_));
+    StateStore second(dir_);  // a reader (e.g. the state tests' child) may still open the directory
+    try {
+      second.lock_for_engine();
+      ADD_FAILURE() << "a second engine took a locked state directory";
+    } catch (const StateLockedError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(dir_.string()), std::string::npos) << what;
+      EXPECT_NE(what.find("pid " + std::to_string(::getpid())), std::string::npos) << what;
+    }
+    EXPECT_TRUE(StateStore::engine_running(dir_));
+  }
+  EXPECT_FALSE(StateStore::engine_running(dir_)) << "the lock outlived its engine";
+  StateStore again(dir_);
+  EXPECT_NO_THROW(again.lock_for_engine()) << "a stopped engine's directory must be free";
 }
 
 TEST_F(StateStoreTest, NothingSavedMeansNothingLoaded) {

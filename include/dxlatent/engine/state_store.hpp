@@ -3,6 +3,7 @@
 // StateDirectory=, see Config::effective_state_dir()):
 //   cc-map.txt     the learned CC numbers of the eight latent dimensions
 //   latent.txt     the last latent vector, so a restart resumes the same voice
+//   engine.lock    held (flock) by the one `dxlatent run` using the directory
 //   snapshots.syx  the snapshot cartridge (written by the engine's snapshot code
 //                  with util::write_file_atomically; only its path lives here)
 // Every file is replaced atomically (util::write_file_atomically): a kill -9 at
@@ -24,6 +25,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "dxlatent/control/latent.hpp"
@@ -42,10 +44,23 @@ class StateStore {
   explicit StateStore(std::filesystem::path dir,
                       std::chrono::milliseconds min_latent_interval = std::chrono::milliseconds(1000));
 
+  ~StateStore();  ///< releases the engine lock, if taken
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path cc_map_path() const { return dir_ / "cc-map.txt"; }
   std::filesystem::path latent_path() const { return dir_ / "latent.txt"; }
   std::filesystem::path snapshot_path() const { return dir_ / "snapshots.syx"; }
+
+  /// Takes the directory for this process's engine: an exclusive flock on
+  /// engine.lock, held until this StateStore is destroyed (or the process dies:
+  /// the kernel drops it, so a kill -9 never leaves the directory locked). Throws
+  /// StateLockedError naming the directory and the holder's pid when another
+  /// engine has it: two engines on one state directory would both feed the synth.
+  void lock_for_engine();
+  /// Whether a `dxlatent run` holds dir's engine.lock now (any process).
+  static bool engine_running(const std::filesystem::path& dir);
 
   /// Writes the CC numbers (unlearned dimensions as '?'). Throws util::FileError.
   void save_cc_map(const CcNumbers& numbers);
@@ -69,6 +84,13 @@ class StateStore {
   std::chrono::milliseconds min_latent_interval_;
   std::optional<Latent> pending_latent_;  ///< newer than the file
   std::optional<std::chrono::steady_clock::time_point> last_latent_write_;
+  int lock_fd_ = -1;  ///< engine.lock while lock_for_engine() holds it
+};
+
+/// Another engine holds the state directory (StateStore::lock_for_engine).
+class StateLockedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 }  // namespace dxlatent
