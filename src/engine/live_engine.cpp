@@ -186,10 +186,16 @@ void LiveEngine::tick() {
       last_voice_save_ = now;
     }
   }
-  try {
-    store_->save_latent_debounced(st.latent, now);
-  } catch (const std::exception& e) {
-    log("could not save the latent state: " + std::string(e.what()));
+  // Only a knob move makes a new voice worth resuming. Until then the knobs sit
+  // at their centre while a resumed voice plays, and saving that centre would
+  // replace the resumed voice on disk within a second (issue 14: the second
+  // restart played the median voice).
+  if (st.counts.knob_moves > 0) {
+    try {
+      store_->save_latent_debounced(st.latent, now);
+    } catch (const std::exception& e) {
+      log("could not save the latent state: " + std::string(e.what()));
+    }
   }
 
   if (jack_->server_lost()) {

@@ -328,6 +328,21 @@ TEST_F(LiveEngineTest, ANewStartWithoutAStartVoiceResumesTheLastVoice) {
   const auto got = sysex_only(probe_->received());
   ASSERT_FALSE(got.empty());
   EXPECT_TRUE(same_sound(dump_voice(got[0], 0), last)) << "the first voice of the new run is not the last one";
+  // Issue 14: a resumed voice stays resumed. Run well past the latent's write
+  // interval (1 s) without touching a knob, stop, start again: still the same voice.
+  for (int restart = 0; restart < 2; ++restart) {
+    const auto until = std::chrono::steady_clock::now() + 1500ms;
+    while (std::chrono::steady_clock::now() < until) {
+      runner_->tick();
+      std::this_thread::sleep_for(50ms);
+    }
+    runner_.reset();
+    probe_->clear();
+    start(c);
+    const auto again = sysex_only(probe_->received());
+    ASSERT_FALSE(again.empty());
+    EXPECT_TRUE(same_sound(dump_voice(again[0], 0), last)) << "restart " << restart + 2 << " lost the resumed voice";
+  }
   // Without the saved latent, the first voice is the centred knobs' one, which differs.
   runner_.reset();
   fs::remove(state_ / "latent.txt");
