@@ -74,9 +74,11 @@ void snapshot(const SnapshotArgs& args) {
                    ": a snapshot saves the voice a running engine plays (start `dxlatent run` with the same config)");
   try {
     const Voice voice = load_current_voice(config.effective_state_dir());
-    const int slot = save_snapshot(cartridge, voice, args.slot);
-    std::printf("saved \"%s\" (algorithm %d) into %s slot %d\n", voice.display_name().c_str(), voice.algorithm(),
-                cartridge.string().c_str(), slot);
+    std::optional<Voice> replaced;
+    const int slot = save_snapshot(cartridge, voice, args.slot, &replaced);
+    std::printf("saved \"%s\" (algorithm %d) into %s slot %d%s\n", voice.display_name().c_str(), voice.algorithm(),
+                cartridge.string().c_str(), slot,
+                replaced ? (", replacing \"" + replaced->display_name() + "\"").c_str() : "");
   } catch (const std::exception& e) {
     throw BadInput(e.what());
   }

@@ -91,6 +91,7 @@ void Engine::start() {
   if (started_) return;
   const auto& c = setup_.config;
   input_.set_thru(c.thru);
+  input_.set_thru_blocks_program_change(c.snapshot_program_change);
   input_.set_channel_filter(c.control_channel ? int(*c.control_channel) : -1);
   input_.set_thru_blocked_ccs(decode_->control.thru_blocked_ccs());
   stop_ = false;

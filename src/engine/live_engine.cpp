@@ -137,9 +137,11 @@ void LiveEngine::handle(const EngineNotice& n, const EngineStatus& st) {
       if (!st.target) break;
       const auto file = config_.effective_snapshot_file();
       try {
-        const int used = save_snapshot(file, *st.target, n.value);
+        std::optional<Voice> replaced;
+        const int used = save_snapshot(file, *st.target, n.value, &replaced);
         log("snapshot: \"" + st.target->display_name() + "\" saved to " + file.string() + " slot " +
-            std::to_string(used));
+            std::to_string(used) +
+            (replaced ? " (replacing \"" + replaced->display_name() + "\", which was there)" : std::string()));
       } catch (const std::exception& e) {
         log("snapshot failed: " + std::string(e.what()));
       }

@@ -27,7 +27,7 @@ Voice load_current_voice(const fs::path& state_dir) {
   return f.voices[0].voice;
 }
 
-int save_snapshot(const fs::path& cartridge, const Voice& voice, int slot) {
+int save_snapshot(const fs::path& cartridge, const Voice& voice, int slot, std::optional<Voice>* replaced) {
   if (slot < 0 || slot > 32) throw std::runtime_error("snapshot slot " + std::to_string(slot) + " is not 1..32");
   std::vector<Voice> voices(sysex::kCartridgeVoices, sysex::init_voice());
   if (fs::exists(cartridge)) {
@@ -46,6 +46,10 @@ int save_snapshot(const fs::path& cartridge, const Voice& voice, int slot) {
     if (slot == 0)
       throw std::runtime_error(cartridge.string() +
                                " is full (no INIT VOICE slot left); name a slot or another file");
+  }
+  if (replaced) {
+    const Voice& before = voices[std::size_t(slot - 1)];
+    *replaced = before == sysex::init_voice() ? std::nullopt : std::optional<Voice>(before);
   }
   voices[std::size_t(slot - 1)] = clamped(voice);
   if (!cartridge.parent_path().empty()) fs::create_directories(cartridge.parent_path());

@@ -98,6 +98,7 @@ struct JackClient::Impl {
   moodycamel::ReaderWriterQueue<std::uint32_t> timing_queue;   // process -> bench
 
   std::atomic<bool> thru{false};
+  std::atomic<bool> thru_blocks_program_change{false};  ///< program changes are snapshot triggers
   std::atomic<int> channel_filter{-1};
   std::atomic<std::uint64_t> mapped_lo{0};  // CCs 0-63
   std::atomic<std::uint64_t> mapped_hi{0};  // CCs 64-127
@@ -207,6 +208,7 @@ void JackClient::Impl::read_input(void* in_buf, void* out_buf, std::size_t capac
   const jack_nframes_t base = jack_last_frame_time(client);
   const std::uint32_t n = jack_midi_get_event_count(in_buf);
   const bool thru_on = thru.load(std::memory_order_relaxed);
+  const bool block_pc = thru_blocks_program_change.load(std::memory_order_relaxed);
   const int filter = channel_filter.load(std::memory_order_relaxed);
   bump(counters.events_in, n);
 
@@ -249,7 +251,7 @@ void JackClient::Impl::read_input(void* in_buf, void* out_buf, std::size_t capac
     else
       bump(counters.queue_overflows);
 
-    if (thru_on && !(type == 0xB0 && cc_is_mapped(event.data1))) {
+    if (thru_on && !(type == 0xB0 && cc_is_mapped(event.data1)) && !(type == 0xC0 && block_pc)) {
       // Events must be written in time order; input events already are.
       const jack_nframes_t t = std::max(ev.time, last_time);
       if (expected <= capacity && jack_midi_event_write(out_buf, t, ev.buffer, expected) == 0) {
@@ -620,6 +622,7 @@ std::vector<JackPortInfo> JackClient::list_ports(const std::string& server_name)
 }
 
 void JackClient::set_thru(bool on) { impl_->thru.store(on); }
+void JackClient::set_thru_blocks_program_change(bool on) { impl_->thru_blocks_program_change.store(on); }
 bool JackClient::thru() const { return impl_->thru.load(); }
 void JackClient::set_channel_filter(int channel) {
   impl_->channel_filter.store(channel >= 0 && channel < 16 ? channel : -1);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <mutex>
 #include <thread>
 
 #include "dxlatent/engine/live_engine.hpp"
@@ -101,7 +102,11 @@ class LiveEngineTest : public ::testing::Test {
 
   void start(Config c) {
     LiveOptions o;
-    o.log = [](const std::string& s) { std::fprintf(stderr, "[engine] %s\n", s.c_str()); };
+    o.log = [this](const std::string& s) {
+      std::fprintf(stderr, "[engine] %s\n", s.c_str());
+      std::lock_guard lk(log_mutex_);
+      log_.push_back(s);
+    };
     runner_ = std::make_unique<LiveEngine>(std::move(c), std::move(o), *decoder_);
     runner_->start();
     // Auto-connect done both ways and the start voice out (a CC sent before
@@ -151,6 +156,14 @@ class LiveEngineTest : public ::testing::Test {
   std::unique_ptr<TorchDecoder> decoder_;
   std::unique_ptr<TestMidiClient> probe_;
   std::unique_ptr<LiveEngine> runner_;
+  std::mutex log_mutex_;
+  std::vector<std::string> log_;  ///< the engine's log lines
+  bool logged(const std::string& part) {
+    std::lock_guard lk(log_mutex_);
+    for (const auto& l : log_)
+      if (l.find(part) != std::string::npos) return true;
+    return false;
+  }
   fs::path state_;
   std::unique_ptr<dxlatent::testing::JackTestServer> server_;
 };
@@ -376,6 +389,47 @@ TEST_F(LiveEngineTest, ASnapshotTriggerSavesTheCurrentVoiceIntoACartridgeSlot) {
   }, 5s)) << "no snapshot in slots 1 and 10 of " << cart;
   // The trigger is no knob.
   EXPECT_FALSE(runner_->engine().status().cc_numbers[0] == 100);
+}
+
+// Issue 14: program-change snapshots overwrote a saved slot without notice and
+// passed the program change on to the synth (which then switched programs).
+TEST_F(LiveEngineTest, ProgramChangeSnapshotsStayOffTheSynthAndSayWhatTheyReplace) {
+  Config c = config(OutputMode::Voice, 0);
+  c.snapshot_program_change = true;
+  c.thru = true;
+  start(c);
+  const fs::path cart = state_ / "snapshots.syx";
+  auto slot5_is = [&](const Voice& v) {
+    return wait_until([&] {
+      runner_->tick();
+      if (!fs::exists(cart)) return false;
+      const auto f = read_voice_file(cart);
+      return f.voices.size() == 32 && f.voices[4].voice == v;
+    }, 5s);
+  };
+  KnobState k;
+  k.values[1] = 99;
+  ASSERT_TRUE(probe_->send({0xB0, 21, 99}));
+  settle(k);
+  const Voice first = *runner_->engine().status().target;
+  ASSERT_TRUE(probe_->send({0xC0, 4}));  // program change 4: slot 5, empty
+  ASSERT_TRUE(slot5_is(first)) << "no snapshot in slot 5";
+  k.values[1] = 3;
+  ASSERT_TRUE(probe_->send({0xB0, 21, 3}));
+  settle(k);
+  const Voice second = *runner_->engine().status().target;
+  ASSERT_NE(first, second);
+  ASSERT_TRUE(probe_->send({0xC0, 4}));  // the same slot again: replaces `first`
+  ASSERT_TRUE(slot5_is(second)) << "slot 5 not replaced";
+  EXPECT_TRUE(logged("replacing \"" + first.display_name() + "\"")) << "the replaced voice is not named";
+  ASSERT_TRUE(probe_->send({0x90, 60, 100}));  // thru itself still works
+  ASSERT_TRUE(wait_until([&] {
+    for (const auto& m : probe_->received())
+      if (m.size == 3 && m.bytes[0] == 0x90) return true;
+    return false;
+  }, 5s)) << "thru is off altogether";
+  for (const auto& m : probe_->received())
+    EXPECT_NE(m.bytes[0] & 0xF0, 0xC0) << "a program change reached the synth";
 }
 
 TEST_F(LiveEngineTest, AnAnchorVoiceIsSentFirstAndCentresTheKnobs) {

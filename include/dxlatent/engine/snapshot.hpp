@@ -24,6 +24,9 @@ Voice load_current_voice(const std::filesystem::path& state_dir);
 /// VOICEs; an existing one must be a readable 32-voice cartridge (it is never
 /// overwritten by guesswork). Returns the slot written. Throws std::runtime_error
 /// when the cartridge is full (slot 0) or unreadable, util::FileError on I/O.
-int save_snapshot(const std::filesystem::path& cartridge, const Voice& voice, int slot = 0);
+/// *replaced, when given, receives the voice the slot held before, unless that
+/// was INIT VOICE (an empty slot), so that the caller can say what was replaced.
+int save_snapshot(const std::filesystem::path& cartridge, const Voice& voice, int slot = 0,
+                  std::optional<Voice>* replaced = nullptr);
 
 }  // namespace dxlatent

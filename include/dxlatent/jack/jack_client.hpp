@@ -176,6 +176,9 @@ class JackClient {
   /// messages from control_in are copied to synth_out in the same period.
   /// SysEx and realtime/system messages are never forwarded.
   void set_thru(bool on);
+  /// Program changes are not passed thru (they are snapshot triggers: a synth
+  /// that received them would switch to its own program). Any thread.
+  void set_thru_blocks_program_change(bool on);
   bool thru() const;
   /// Only channel messages on this channel (0-15) are queued and forwarded;
   /// -1 (the default): all channels.
