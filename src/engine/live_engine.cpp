@@ -119,7 +119,29 @@ void LiveEngine::start() {
   for (const auto& n : st.cc_numbers) complete = complete && n.has_value();
   log(learned_line(mapping) + (complete ? "" : " (turn knobs to assign the rest)"));
   started_ = true;
+  started_at_ = std::chrono::steady_clock::now();
   tick();
+}
+
+// Issue 14: with nothing on control_in a musician turns knobs and hears nothing,
+// and the log only said that the synth port waits. After a short grace (auto-
+// connection takes a moment) say so once, and how to connect one; say so again
+// when one arrives or leaves.
+void LiveEngine::tell_about_controller() {
+  const bool connected = controller_connected();
+  if (connected) {
+    if (controller_said_ == ControllerSaid::Missing) log("a controller is connected to " + jack_->control_in_name());
+    controller_said_ = ControllerSaid::Connected;
+    return;
+  }
+  if (controller_said_ == ControllerSaid::Missing) return;
+  if (controller_said_ == ControllerSaid::Nothing && std::chrono::steady_clock::now() - started_at_ < 2s) return;
+  log("no controller is connected to " + jack_->control_in_name() + ": set [jack] connect_controller to a regex of " +
+      "its port (" +
+      (config_.connect_controller.empty() ? std::string("now empty") : "now \"" + config_.connect_controller + "\"") +
+      "; `dxlatent run --list-ports` lists the ports, ALSA-only controllers appear through `a2jmidid -e`), " +
+      "or connect one with a patchbay");
+  controller_said_ = ControllerSaid::Missing;
 }
 
 bool LiveEngine::controller_connected() const { return jack_->connection_count(false) > 0; }
@@ -176,6 +198,7 @@ void LiveEngine::tick() {
   EngineNotice n;
   while (engine_->poll_notice(n)) handle(n, st);
   save_learned_mapping();
+  if (!jack_lost_) tell_about_controller();
 
   const auto now = std::chrono::steady_clock::now();
   if (st.target && st.target != saved_voice_ && now - last_voice_save_ >= 250ms) {

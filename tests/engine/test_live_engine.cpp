@@ -432,6 +432,35 @@ TEST_F(LiveEngineTest, ProgramChangeSnapshotsStayOffTheSynthAndSayWhatTheyReplac
     EXPECT_NE(m.bytes[0] & 0xF0, 0xC0) << "a program change reached the synth";
 }
 
+// Issue 14: with no controller connected, the engine says so and how to connect one.
+TEST_F(LiveEngineTest, NoControllerIsSaidOnceWithHowToConnectOne) {
+  Config c = config(OutputMode::Voice, 0);
+  const std::string probe_port = c.connect_controller;
+  c.connect_controller = "^no-such-controller$";
+  LiveOptions o;
+  o.log = [this](const std::string& s) {
+    std::lock_guard lk(log_mutex_);
+    log_.push_back(s);
+  };
+  runner_ = std::make_unique<LiveEngine>(std::move(c), std::move(o), *decoder_);
+  runner_->start();
+  ASSERT_TRUE(wait_until([&] {
+    runner_->tick();
+    return logged("no controller is connected to");
+  }, 6s)) << "nothing said about the missing controller";
+  EXPECT_TRUE(logged("connect_controller")) << "no hint how to connect one";
+  EXPECT_TRUE(logged("--list-ports"));
+  runner_->jack().connect_matching(probe_port, "");
+  ASSERT_TRUE(wait_until([&] {
+    runner_->tick();
+    return logged("a controller is connected to");
+  }, 6s)) << "the arriving controller is not reported";
+  std::lock_guard lk(log_mutex_);
+  std::size_t said = 0;
+  for (const auto& l : log_) said += l.find("no controller is connected") != std::string::npos;
+  EXPECT_EQ(said, 1u) << "said more than once";
+}
+
 TEST_F(LiveEngineTest, AnAnchorVoiceIsSentFirstAndCentresTheKnobs) {
   const fs::path cart = state_ / "anchor.syx";
   fs::create_directories(state_);

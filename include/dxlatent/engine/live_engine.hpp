@@ -80,6 +80,9 @@ class LiveEngine {
   bool learning_ = false;
   bool started_ = false;
   bool jack_lost_ = false;
+  std::chrono::steady_clock::time_point started_at_{};
+  enum class ControllerSaid { Nothing, Missing, Connected } controller_said_ = ControllerSaid::Nothing;
+  void tell_about_controller();
   std::optional<std::array<std::optional<std::uint8_t>, kLatentDims>> mapping_to_save_;
   std::optional<Voice> saved_voice_;
   std::chrono::steady_clock::time_point last_voice_save_{};
