@@ -136,14 +136,28 @@ void demo(const DemoArgs& args) {
               runner.jack().control_in_name().c_str(), runner.jack().synth_out_name().c_str(), rig.in_port().c_str());
 
   SynthModel synth;
-  auto settle = [&](const KnobState& k) {
+  auto send_knobs = [&](const KnobState& k) {
+    for (std::uint8_t d = 0; d < kLatentDims; ++d) {
+      const std::uint8_t msg[3] = {0xB0, std::uint8_t(kFirstCc + d), k.values[d]};
+      while (!rig.send(msg)) std::this_thread::sleep_for(1ms);
+    }
+  };
+  // resend: a busy machine's dummy jackd drops a period's events in an xrun, so a
+  // step whose knobs have not arrived after half a second is sent again (knob
+  // values are absolute: sending one twice changes nothing).
+  auto settle = [&](const KnobState& k, bool resend) {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
+    auto next_resend = std::chrono::steady_clock::now() + 500ms;
     while (std::chrono::steady_clock::now() < deadline) {
       runner.tick();
       const auto st = runner.engine().status();
       if (st.knobs == k && st.target && st.synth && *st.synth == *st.target && runner.jack().out_pending() == 0) {
         std::this_thread::sleep_for(20ms);  // the last period reaches the rig
         return true;
+      }
+      if (resend && st.knobs != k && std::chrono::steady_clock::now() >= next_resend) {
+        send_knobs(k);
+        next_resend = std::chrono::steady_clock::now() + 500ms;
       }
       std::this_thread::sleep_for(2ms);
     }
@@ -156,7 +170,7 @@ void demo(const DemoArgs& args) {
       throw BadInput(rig.out_port() + " was not connected to " + runner.jack().control_in_name());
     std::this_thread::sleep_for(5ms);
   }
-  if (!settle(KnobState{})) throw BadInput("the engine sent nothing to " + rig.in_port());
+  if (!settle(KnobState{}, false)) throw BadInput("the engine sent nothing to " + rig.in_port());
   std::size_t start_bytes = 0;
   for (const auto& m : rig.take_received()) {
     start_bytes += m.size;
@@ -170,11 +184,8 @@ void demo(const DemoArgs& args) {
   std::vector<Voice> voices;
   for (int i = 0; i < args.steps; ++i) {
     const KnobState k = sweep(i + 1, args.steps);
-    for (std::uint8_t d = 0; d < kLatentDims; ++d) {
-      const std::uint8_t msg[3] = {0xB0, std::uint8_t(kFirstCc + d), k.values[d]};
-      while (!rig.send(msg)) std::this_thread::sleep_for(1ms);
-    }
-    if (!settle(k)) throw BadInput("step " + std::to_string(i + 1) + ": the engine did not settle");
+    send_knobs(k);
+    if (!settle(k, true)) throw BadInput("step " + std::to_string(i + 1) + ": the engine did not settle");
     std::size_t bytes = 0;
     for (const auto& m : rig.take_received()) {
       bytes += m.size;
