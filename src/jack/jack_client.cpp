@@ -622,6 +622,7 @@ std::vector<JackPortInfo> JackClient::list_ports(const std::string& server_name)
 }
 
 void JackClient::set_thru(bool on) { impl_->thru.store(on); }
+void JackClient::reset_max_callback_ns() { impl_->counters.max_callback_ns.store(0, std::memory_order_relaxed); }
 void JackClient::set_thru_blocks_program_change(bool on) { impl_->thru_blocks_program_change.store(on); }
 bool JackClient::thru() const { return impl_->thru.load(); }
 void JackClient::set_channel_filter(int channel) {

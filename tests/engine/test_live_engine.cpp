@@ -275,6 +275,7 @@ TEST_F(LiveEngineRealtimeTest, AStormOfTenThousandCcsInOneSecond) {
   // engine's own callback time is checked directly in each.
   std::uint64_t xruns = 0;
   for (int attempt = 0; attempt < 3; ++attempt) {
+    runner_->jack().reset_max_callback_ns();  // this storm's own maximum, not an earlier storm's
     const auto before = runner_->jack().counters();
     storm();
     const auto after = runner_->jack().counters();
@@ -286,9 +287,13 @@ TEST_F(LiveEngineRealtimeTest, AStormOfTenThousandCcsInOneSecond) {
       EXPECT_GE(after.events_in - before.events_in, 10000u);
     }
     EXPECT_EQ(after.queue_overflows, before.queue_overflows) << "events lost between JACK and the engine";
+    // In a storm with xruns the machine stalled the whole JACK graph, and the
+    // callback with it; the callback is the engine's to answer for otherwise.
     const double period_ns = 64.0 / 48000.0 * 1e9;
-    EXPECT_LT(double(after.max_callback_ns), 0.25 * period_ns) << "the process callback took too long";
-    if (xruns == 0) break;
+    if (xruns == 0) {
+      EXPECT_LT(double(after.max_callback_ns), 0.25 * period_ns) << "the process callback took too long";
+      break;
+    }
     std::fprintf(stderr, "storm %d saw %llu xrun(s); trying again\n", attempt + 1, (unsigned long long)xruns);
   }
   EXPECT_EQ(xruns, 0u) << "every storm caused xruns";

@@ -214,6 +214,10 @@ class JackClient {
 
   /// Any thread. A consistent-enough snapshot of the counters.
   JackCounters counters() const;
+  /// Any thread. Starts max_callback_ns afresh, so a measurement covers only what
+  /// follows (a storm in a test, a benchmark's scenario); the process thread may
+  /// race it with a new maximum, which is then a true maximum of the new span.
+  void reset_max_callback_ns();
 
   /// One consumer thread (bench). Duration of the oldest unread process
   /// callback, in ns; needs options.timing_capacity > 0.
