@@ -35,6 +35,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import dx7                                   # noqa: E402
+from export import time_decode               # noqa: E402
 
 # ---- settings ---------------------------------------------------------------
 N_PRIOR = 65536          # uniqueness
@@ -157,19 +158,6 @@ def print_audio(rows, per_voice):
           f"silent where the original sounds: {100 * per_voice['silent_when_original_sounds']:.2f}%")
 
 
-def time_decode(m, n=2000, warm=200):
-    z = torch.randn(1, 8)
-    with torch.no_grad():
-        for _ in range(warm):
-            m.decode(z)
-        ts = []
-        for _ in range(n):
-            t = time.perf_counter()
-            m.decode(z)
-            ts.append(time.perf_counter() - t)
-    return float(np.median(ts)), float(np.percentile(ts, 99))
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True)
@@ -243,7 +231,7 @@ def main(argv=None):
     alg = dx7.ALGORITHM_INDEX
     out["interp_algorithm_changes_per_path"] = float((Yi[:, 1:, alg] != Yi[:, :-1, alg]).sum(1).mean())
 
-    p50, p99 = time_decode(m, n=500 if a.quick else 2000)
+    p50, p99 = time_decode(m, n=500 if a.quick else 2000, warm=200)
     out.update(decode_p50_ms=p50 * 1e3, decode_p99_ms=p99 * 1e3)
 
     print()

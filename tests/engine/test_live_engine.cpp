@@ -101,13 +101,7 @@ class LiveEngineTest : public ::testing::Test {
   }
 
   void start(Config c) {
-    LiveOptions o;
-    o.log = [this](const std::string& s) {
-      std::fprintf(stderr, "[engine] %s\n", s.c_str());
-      std::lock_guard lk(log_mutex_);
-      log_.push_back(s);
-    };
-    runner_ = std::make_unique<LiveEngine>(std::move(c), std::move(o), *decoder_);
+    runner_ = std::make_unique<LiveEngine>(std::move(c), logging_options(), *decoder_);
     runner_->start();
     // Auto-connect done both ways and the start voice out (a CC sent before
     // probe:out -> control_in exists would be lost).
@@ -158,6 +152,16 @@ class LiveEngineTest : public ::testing::Test {
   std::unique_ptr<LiveEngine> runner_;
   std::mutex log_mutex_;
   std::vector<std::string> log_;  ///< the engine's log lines
+  // Options whose log lines go to stderr and into log_ (for logged()).
+  LiveOptions logging_options() {
+    LiveOptions o;
+    o.log = [this](const std::string& s) {
+      std::fprintf(stderr, "[engine] %s\n", s.c_str());
+      std::lock_guard lk(log_mutex_);
+      log_.push_back(s);
+    };
+    return o;
+  }
   bool logged(const std::string& part) {
     std::lock_guard lk(log_mutex_);
     for (const auto& l : log_)
@@ -442,12 +446,7 @@ TEST_F(LiveEngineTest, NoControllerIsSaidOnceWithHowToConnectOne) {
   Config c = config(OutputMode::Voice, 0);
   const std::string probe_port = c.connect_controller;
   c.connect_controller = "^no-such-controller$";
-  LiveOptions o;
-  o.log = [this](const std::string& s) {
-    std::lock_guard lk(log_mutex_);
-    log_.push_back(s);
-  };
-  runner_ = std::make_unique<LiveEngine>(std::move(c), std::move(o), *decoder_);
+  runner_ = std::make_unique<LiveEngine>(std::move(c), logging_options(), *decoder_);
   runner_->start();
   ASSERT_TRUE(wait_until([&] {
     runner_->tick();
