@@ -6,6 +6,10 @@ Contract with the C++ side (format_version 2):
                                                      categorical, the argmax of the others)
   decode_logits(z)         -> float32 [B,145,100]    masked (-1e9 outside each range)
   encode(params: int64 [B,145]) -> float32 [B,8]     posterior mean
+  decode_given_algorithm(z, algorithm: int 1..32) -> int64 [B,145]   as decode(), with the
+                                                     algorithm given instead of read from z: the
+                                                     decoder (conditioned on the algorithm) decodes
+                                                     every other parameter for it (a live lock)
   attributes: format_version, latent_dim, n_params, param_names, param_cardinality,
               quantile_levels [1001], latent_quantiles [8,1001] (encode() of TRAINING voices),
               category_names [C], category_mean [C,8], category_std [C,8] (models/categories.py:
@@ -90,13 +94,21 @@ class DXLatent(nn.Module):
 
     @torch.jit.export
     def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
+        return self.logits_for(z, -1)
+
+    def logits_for(self, z: torch.Tensor, forced: int) -> torch.Tensor:
+        """forced: an algorithm index 0..31 the decoder is conditioned on instead of its own
+        choice, or -1."""
         B = z.shape[0]
         if B == 1:
-            return self.decode_one(z[0])[None]
+            return self.decode_one(z[0], forced)[None]
         z_in = z
         alg_logits = z
         if self.cond_algorithm:
             alg_logits = self.alg_head(z)
+            if forced >= 0:
+                alg_logits = torch.full_like(alg_logits, -1.0e9)  # MASK_VALUE (TorchScript needs a literal)
+                alg_logits[:, forced] = 0.0
             onehot = torch.nn.functional.one_hot(alg_logits.argmax(-1), alg_logits.shape[-1]).to(z.dtype)
             z_in = torch.cat([z, onehot], -1)
         h = torch.nn.functional.gelu(self.feat(self.body(z_in))).view(B, self.n_params, self.d_out)
@@ -105,7 +117,7 @@ class DXLatent(nn.Module):
             logits[:, self.algorithm_index, :alg_logits.shape[-1]] = alg_logits
         return logits
 
-    def decode_one(self, z: torch.Tensor) -> torch.Tensor:
+    def decode_one(self, z: torch.Tensor, forced: int) -> torch.Tensor:
         """The live engine's case, one latent: matrix-vector products (OpenBLAS's gemv is
         ~5x faster than its gemm with one row) and the per-parameter output as a
         broadcast multiply-sum (~3x faster than a 145-batch bmm of single rows)."""
@@ -113,6 +125,9 @@ class DXLatent(nn.Module):
         alg_logits = z
         if self.cond_algorithm:
             alg_logits = self.alg_head(z[None])[0]
+            if forced >= 0:
+                alg_logits = torch.full_like(alg_logits, -1.0e9)  # MASK_VALUE (TorchScript needs a literal)
+                alg_logits[forced] = 0.0
             onehot = torch.nn.functional.one_hot(alg_logits.argmax(-1), alg_logits.shape[-1]).to(z.dtype)
             h = torch.cat([z, onehot], -1)
         for layer in self.body_linears:   # each followed by GELU (dropout is off in eval)
@@ -126,6 +141,14 @@ class DXLatent(nn.Module):
     @torch.jit.export
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return readout(self.decode_logits(z), self.ordinal, self.median_readout)
+
+    @torch.jit.export
+    def decode_given_algorithm(self, z: torch.Tensor, algorithm: int) -> torch.Tensor:
+        """algorithm: 1..32 as the DX7 shows it. Without an algorithm-conditioned decoder
+        the algorithm is only overwritten."""
+        out = readout(self.logits_for(z, algorithm - 1), self.ordinal, self.median_readout)
+        out[:, self.algorithm_index] = algorithm - 1
+        return out
 
     @torch.jit.export
     def encode(self, params: torch.Tensor) -> torch.Tensor:

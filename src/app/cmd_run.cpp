@@ -12,10 +12,16 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <span>
+
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 #include "dxlatent/engine/config.hpp"
 #include "dxlatent/engine/live_engine.hpp"
+#include "dxlatent/model/category.hpp"
 #include "dxlatent/jack/jack_client.hpp"
 #include "dxlatent/midi_out/rtmidi_output.hpp"
 #include "dxlatent/util/atomic_file.hpp"
@@ -43,6 +49,9 @@ struct RunArgs {
   std::string config;
   std::string model;
   std::string anchor;
+  std::vector<std::string> locks;
+  std::string takeover;
+  std::string category;
   bool relearn = false;
   bool list_ports = false;
 };
@@ -75,11 +84,16 @@ bool list_ports(const Config& config) {
 // On a terminal: one status line (latent, voice, algorithm) rewritten in place,
 // log lines printed above it. Elsewhere (a service's journal): plain lines, the
 // status at most once a second.
+// Thread: log() from any thread (libjack's and the engine's housekeeping log
+// through it); show() and end() from the main loop.
 class StatusLine {
  public:
-  explicit StatusLine(bool tty) : tty_(tty) {}
+  StatusLine(bool tty, std::span<const CategoryRegion> categories) : tty_(tty), categories_(categories) {}
+
+  bool tty() const { return tty_; }
 
   void log(const std::string& line) {
+    std::lock_guard lk(mutex_);
     if (shown_) std::fputs("\r\x1b[K", stdout);  // the status line gives way to the log line
     std::fflush(stdout);
     std::cerr << line << std::endl;
@@ -89,9 +103,11 @@ class StatusLine {
     }
   }
 
-  void show(const EngineStatus& st) {
+  /// xruns: shown on a terminal, where a log line per xrun would break the status line.
+  void show(const EngineStatus& st, std::uint64_t xruns) {
+    std::lock_guard lk(mutex_);
     const auto now = std::chrono::steady_clock::now();
-    const std::string line = format(st);
+    const std::string line = format(st, tty_ ? xruns : 0);
     if (line == text_) return;
     if (now - last_ < (tty_ ? std::chrono::milliseconds(50) : std::chrono::milliseconds(1000))) return;
     text_ = line;
@@ -106,6 +122,7 @@ class StatusLine {
   }
 
   void end() {
+    std::lock_guard lk(mutex_);
     if (!shown_) return;
     std::fputs("\n", stdout);
     std::fflush(stdout);
@@ -113,7 +130,7 @@ class StatusLine {
   }
 
  private:
-  static std::string format(const EngineStatus& st) {
+  std::string format(const EngineStatus& st, std::uint64_t xruns) const {
     char buf[32];
     std::string s = "z";
     for (float v : st.latent) {
@@ -121,17 +138,67 @@ class StatusLine {
       s += buf;
     }
     if (st.target) s += " | \"" + st.target->display_name() + "\" alg " + std::to_string(st.target->algorithm());
+    if (st.region > 0 && st.region <= categories_.size()) s += " | in " + categories_[st.region - 1].name;
+    if (const auto* c = likely_category(categories_, st.latent)) s += " | like " + c->name;
+    // Knobs that have not taken over yet, and where the sound is on their travel.
+    std::string waiting;
+    for (std::size_t d = 0; d < kLatentDims; ++d)
+      if (!(st.engaged & (1u << d))) waiting += " " + std::to_string(d + 1) + "@" + std::to_string(int(st.positions[d] + 0.5f));
+    if (!waiting.empty()) s += " | turn to" + waiting;
+    if (st.lock_on) s += " | LOCK";
+    if (xruns) s += " | xruns " + std::to_string(xruns);
     return s + (st.keys_held ? " | keys" : "");
   }
 
   bool tty_;
+  std::span<const CategoryRegion> categories_;
+  std::mutex mutex_;
   bool shown_ = false;
   std::string text_;
   std::chrono::steady_clock::time_point last_{};
 };
 
+// --lock, --takeover and --category: the config's settings, from the command line.
+void apply_run_options(const RunArgs& args, Config& config) {
+  try {
+    config.locks |= parse_locks(args.locks);
+  } catch (const LockError& e) {
+    throw CommandError(kExitUsage, std::string("--lock: ") + e.what());
+  }
+  if (!args.takeover.empty()) {
+    const auto t = parse_takeover(args.takeover);
+    if (!t)
+      throw CommandError(kExitUsage, "--takeover " + args.takeover + ": not a takeover mode (" +
+                                         std::string(takeover_names()) + ")");
+    config.takeover = *t;
+  }
+  if (!args.category.empty()) {
+    config.category = args.category;
+    config.category_origin = "--category";
+  }
+}
+
+// spdlog's lines, through the status line.
+class StatusSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit StatusSink(std::shared_ptr<StatusLine> line) : line_(std::move(line)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t buf;
+    formatter_->format(msg, buf);
+    std::string text(buf.data(), buf.size());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    line_->log(text);
+  }
+  void flush_() override {}
+
+ private:
+  std::shared_ptr<StatusLine> line_;
+};
+
 void run(const RunArgs& args) {
-  const Config config = read_config(args.config);
+  Config config = read_config(args.config);
   if (args.list_ports) {
     if (!list_ports(config))
       throw BadInput("no JACK server answered (server " +
@@ -139,8 +206,15 @@ void run(const RunArgs& args) {
                      "): start jackd, or name the server in [jack] server");
     return;
   }
-  auto status_line = std::make_shared<StatusLine>(::isatty(STDOUT_FILENO));
+  apply_run_options(args, config);
+  const auto decoder = load_live_decoder(args.model, config);
+  std::cerr << "model " << decoder->path().string() << " loaded" << std::endl;
+  auto status_line = std::make_shared<StatusLine>(::isatty(STDOUT_FILENO), decoder->categories());
+  // Library log lines (libjack, the JACK edge's housekeeping) go above the
+  // status line too, instead of through it.
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("dxlatent", std::make_shared<StatusSink>(status_line)));
   LiveOptions options;
+  options.report_xruns = !status_line->tty();
   options.relearn = args.relearn;
   options.log = [status_line](const std::string& s) { status_line->log(s); };
   if (!args.anchor.empty()) {
@@ -150,9 +224,6 @@ void run(const RunArgs& args) {
       throw CommandError(kExitUsage, std::string("--anchor: ") + e.what());
     }
   }
-  const auto decoder = load_live_decoder(args.model, config);
-  std::cerr << "model " << decoder->path().string() << " loaded" << std::endl;
-
   std::unique_ptr<LiveEngine> live;
   try {
     live = std::make_unique<LiveEngine>(config, std::move(options), *decoder);
@@ -165,6 +236,8 @@ void run(const RunArgs& args) {
   } catch (const VoiceFileError& e) {
     throw BadInput(e.what());
   } catch (const VoiceRefError& e) {
+    throw BadInput(e.what());
+  } catch (const ConfigError& e) {
     throw BadInput(e.what());
   }
 
@@ -204,7 +277,7 @@ void run(const RunArgs& args) {
       jack_lost = live->jack_lost();
       notifier.status(jack_lost ? "JACK server lost; waiting for it to come back" : running + " (JACK reconnected)");
     }
-    status_line->show(engine.status());
+    status_line->show(engine.status(), live->jack().counters().xruns);
   }
   notifier.stopping();
   status_line->end();
@@ -222,6 +295,14 @@ void register_run(CLI::App& app) {
   cmd->add_option("-c,--config", args->config, "TOML config (see config/dxlatent.toml); default: built-in defaults");
   cmd->add_option("-m,--model", args->model, "TorchScript model (default: the config's, else the shipped one)");
   cmd->add_option("--anchor", args->anchor, "FILE:SLOT: start from this voice and move the knobs around it");
+  cmd->add_option("--lock", args->locks,
+                  "parameters that keep the start voice's value, added to [control] lock: names or groups "
+                  "(algorithm, feedback, transpose, tuning, op1..op6, pitch-eg, lfo, envelopes, levels); repeatable");
+  cmd->add_option("--takeover", args->takeover,
+                  "what a knob does where the sound is not: jump, pick-up (default) or scale ([control] takeover)");
+  cmd->add_option("--category", args->category,
+                  "the knobs move within this kind of sound's region, e.g. bass ([control] category; "
+                  "`dxlatent sample --list-categories` lists them)");
   cmd->add_flag("--relearn", args->relearn, "forget the saved CC mapping and learn it again");
   cmd->add_flag("--list-ports", args->list_ports, "list JACK and MIDI ports and exit");
   cmd->callback([args] { run(*args); });

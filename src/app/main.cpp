@@ -29,7 +29,8 @@ const std::pair<const char*, const char*> kExamples[] = {
                     "  dxlatent interpolate a.syx:3 b.syx:17 --lock algorithm -o morph.syx"},
     {"encode", "dxlatent encode cart.syx --format csv -o latents.csv"},
     {"uniqueness", "dxlatent uniqueness -n 65536 --corpus ../shared/data/collection.bin"},
-    {"run", "dxlatent run --config config/dxlatent.toml --anchor rom1a.syx:5"},
+    {"run", "dxlatent run --config config/dxlatent.toml --anchor rom1a.syx:5\n"
+            "  dxlatent run --category bass --lock algorithm,tuning --takeover scale"},
     {"demo", "dxlatent demo -o demo.syx"},
     {"snapshot", "dxlatent snapshot --config config/dxlatent.toml -o favourites.syx --slot 3"},
 };

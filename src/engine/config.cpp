@@ -60,7 +60,9 @@ using Value = toml::value;
 const std::map<std::string, std::set<std::string>>& known_keys() {
   static const std::map<std::string, std::set<std::string>> keys{
       {"jack", {"client_name", "server", "connect_controller", "connect_synth", "thru"}},
-      {"control", {"channel", "ccs", "learn_ignore", "low_level", "high_level", "anchor_range", "cache_size"}},
+      {"control", {"channel", "ccs", "learn_ignore", "low_level", "high_level", "anchor_range", "cache_size",
+                   "takeover", "lock", "lock_toggle", "lock_cc", "undo_cc", "category", "category_width",
+                   "program_change"}},
       {"model", {"path"}},
       {"output", {"kind", "port", "api", "mode", "channel", "pacing", "gap_after_param_ms", "gap_after_voice_ms"}},
       {"start", {"voice", "anchor"}},
@@ -164,6 +166,34 @@ void check_regex(const Value& root, const char* s, const char* k, const std::str
   }
 }
 
+// A lock list: an array of names/groups or one comma-separated string.
+ParamMask read_locks(const Value& root, const char* s, const char* k, ParamMask fallback) {
+  const auto* v = find(root, s, k);
+  if (!v) return fallback;
+  std::vector<std::string> items;
+  if (v->is_string()) {
+    items.push_back(v->as_string().str);
+  } else if (v->is_array()) {
+    for (const auto& e : v->as_array()) {
+      if (!e.is_string()) fail(e, dotted(s, k) + " entries must be strings, e.g. \"algorithm\", \"OP3 *\"");
+      items.push_back(e.as_string().str);
+    }
+  } else {
+    fail(*v, dotted(s, k) + " must be an array of parameter names or groups, e.g. [\"algorithm\", \"pitch-eg\"]");
+  }
+  try {
+    return parse_locks(items);
+  } catch (const LockError& e) {
+    fail(*v, dotted(s, k) + ": " + e.what());
+  }
+}
+
+std::optional<std::uint8_t> read_button(const Value& root, const char* s, const char* k) {
+  if (auto cc = read_int(root, s, k, -1, 119, "-1 = off, or a CC number 0..119"); cc && *cc >= 0)
+    return std::uint8_t(*cc);
+  return std::nullopt;
+}
+
 fs::path resolve(const fs::path& base, const std::string& p) {
   if (p.empty()) return {};
   fs::path path(p);
@@ -207,6 +237,32 @@ Config from_toml(const Value& root, const std::string& name) {
   }
   if (auto n = read_int(root, "control", "cache_size", 0, 1'000'000, "0..1000000 voices"))
     c.cache_size = std::size_t(*n);
+  read_float(root, "control", "category_width", c.map.category_width);
+  if (!(c.map.category_width > 0.0f && c.map.category_width <= 10.0f))
+    fail(*find(root, "control", "category_width"), "control.category_width must be in (0, 10] standard deviations");
+  std::string takeover = "pick-up";
+  read(root, "control", "takeover", takeover);
+  if (auto t = parse_takeover(takeover)) c.takeover = *t;
+  else
+    fail(*find(root, "control", "takeover"),
+         "control.takeover = \"" + takeover + "\" is not a takeover mode (" + std::string(takeover_names()) + ")");
+  c.locks = read_locks(root, "control", "lock", c.locks);
+  c.lock_toggle = read_locks(root, "control", "lock_toggle", c.lock_toggle);
+  c.lock_cc = read_button(root, "control", "lock_cc");
+  c.undo_cc = read_button(root, "control", "undo_cc");
+  read(root, "control", "category", c.category);
+  if (const auto* v = find(root, "control", "category")) {
+    c.category_origin = name + ":" + std::to_string(v->location().line());
+  }
+  std::string pc = "thru";
+  read(root, "control", "program_change", pc);
+  if (pc == "thru") c.program_change = ProgramChangeUse::Thru;
+  else if (pc == "store") c.program_change = ProgramChangeUse::Store;
+  else if (pc == "recall") c.program_change = ProgramChangeUse::Recall;
+  else if (pc == "category") c.program_change = ProgramChangeUse::Category;
+  else
+    fail(*find(root, "control", "program_change"),
+         "control.program_change = \"" + pc + "\" is not a use (thru, store, recall, category)");
 
   std::string s;
   read(root, "model", "path", s);
@@ -263,14 +319,27 @@ Config from_toml(const Value& root, const std::string& name) {
   s.clear();
   read(root, "snapshot", "file", s);
   c.snapshot_file = resolve(base, s);
-  if (auto cc = read_int(root, "snapshot", "cc", -1, 119, "-1 = off, or a CC number 0..119"); cc && *cc >= 0) {
-    c.snapshot_cc = std::uint8_t(*cc);
+  c.snapshot_cc = read_button(root, "snapshot", "cc");
+  // Each button is one CC of its own and never a knob.
+  const std::pair<const char*, const char*> buttons[] = {{"snapshot", "cc"}, {"control", "undo_cc"}, {"control", "lock_cc"}};
+  const std::optional<std::uint8_t> values[] = {c.snapshot_cc, c.undo_cc, c.lock_cc};
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (!values[i]) continue;
+    const auto& where = *find(root, buttons[i].first, buttons[i].second);
+    const std::string key = dotted(buttons[i].first, buttons[i].second);
     for (auto k : c.ccs)
-      if (k == *cc)
-        fail(*find(root, "snapshot", "cc"), "snapshot.cc = " + std::to_string(*cc) +
-                                                " is also a knob in control.ccs");
+      if (k == *values[i]) fail(where, key + " = " + std::to_string(*values[i]) + " is also a knob in control.ccs");
+    for (std::size_t j = 0; j < i; ++j)
+      if (values[j] == values[i])
+        fail(where, key + " = " + std::to_string(*values[i]) + " is also " +
+                        dotted(buttons[j].first, buttons[j].second));
   }
   read(root, "snapshot", "program_change", c.snapshot_program_change);
+  if (c.snapshot_program_change && c.program_change != ProgramChangeUse::Thru &&
+      c.program_change != ProgramChangeUse::Store)
+    fail(*find(root, "snapshot", "program_change"),
+         "snapshot.program_change = true (store) conflicts with control.program_change; program changes have one use");
+  if (c.snapshot_program_change) c.program_change = ProgramChangeUse::Store;
 
   if (auto p = read_int(root, "engine", "realtime_priority", 0, 89,
                         "0 = normal scheduling, or a SCHED_FIFO priority 1..89 (keep it below JACK's)"))

@@ -33,6 +33,7 @@ struct WriterMessage {
 
 constexpr std::size_t kWriterQueue = 64;    // targets are coalesced long before this fills
 constexpr std::size_t kNoticeQueue = 256;   // the control thread drains every ~50 ms
+constexpr std::size_t kCommandQueue = 16;   // recalls: a program change each, read from a file
 constexpr auto kHeartbeat = 100ms;          // longest wait of either thread (watchdog beats)
 constexpr auto kReconnectPoll = 20ms;       // output connection while it is down
 constexpr auto kRetry = 1ms;                // output refused a message (queue full)
@@ -47,10 +48,38 @@ EngineNotice notice(EngineNotice::Kind kind, int value = 0, const std::string& t
   return n;
 }
 
+// The base map (whole space or anchored) and one region per category.
+KnobSpace make_space(const EngineSetup& s, const VoiceDecoder& decoder) {
+  const auto& c = s.config;
+  std::vector<LatentMap> maps{LatentMap(decoder.quantiles(), c.map, s.anchor)};
+  for (const auto& r : decoder.categories()) maps.push_back(LatentMap::region(decoder.quantiles(), c.map, r.mean, r.std));
+  KnobSpace space(std::move(maps), c.takeover);
+  if (s.start_category) space.select_map(*s.start_category + 1);
+  if (s.start_latent) space.place(*s.start_latent);
+  return space;
+}
+
+ControlSettings control_settings(const EngineSetup& s, std::uint32_t sample_rate) {
+  const auto& c = s.config;
+  ControlSettings cs;
+  cs.snapshot_cc = c.snapshot_cc;
+  cs.snapshot_program_change = c.snapshot_program_change;
+  cs.thru = c.thru;
+  cs.learn_ignore = c.learn_ignore;
+  cs.program_change = c.program_change;
+  cs.undo_cc = c.undo_cc;
+  cs.lock_cc = c.lock_cc;
+  cs.takeover = c.takeover;
+  // Half a second of still knobs ends an undo step.
+  if (sample_rate) cs.rest_frames = sample_rate / 2;
+  return cs;
+}
+
 CcMap make_cc_map(const EngineSetup& s) {
   const auto& c = s.config;
   std::vector<std::uint8_t> ignored = c.learn_ignore;
-  if (c.snapshot_cc) ignored.push_back(*c.snapshot_cc);
+  for (const auto& button : {c.snapshot_cc, c.undo_cc, c.lock_cc})
+    if (button) ignored.push_back(*button);
   return CcMap::with_numbers(s.ccs, c.control_channel, ignored);
 }
 
@@ -61,6 +90,7 @@ struct Engine::Queues {
   moodycamel::spsc_sema::LightweightSemaphore writer_wake;                 // one post per message, and stop()
   moodycamel::ReaderWriterQueue<EngineNotice> from_decode{kNoticeQueue};   // decode -> control
   moodycamel::ReaderWriterQueue<EngineNotice> from_writer{kNoticeQueue};   // writer -> control
+  moodycamel::ReaderWriterQueue<Voice> to_decode{kCommandQueue};           // control -> decode: recalls
   std::promise<void> warmed;                                               // decode thread ready
 };
 
@@ -75,12 +105,15 @@ struct Engine::WriterThread {
 };
 
 Engine::Engine(EngineSetup setup, VoiceDecoder& decoder, JackClient& input, MidiOutput& output)
-    : setup_(std::move(setup)), input_(input), output_(output), queues_(std::make_unique<Queues>()) {
+    : setup_(std::move(setup)), decoder_(decoder), input_(input), output_(output), queues_(std::make_unique<Queues>()) {
   const auto& c = setup_.config;
-  ControlSettings cs{c.snapshot_cc, c.snapshot_program_change, c.thru, c.learn_ignore};
+  SteeringSetup steering;
+  if (setup_.anchor && setup_.start_voice) steering.anchor = std::pair{*setup_.anchor, *setup_.start_voice};
+  steering.locks = setup_.locks;
+  steering.toggle_locks = setup_.toggle_locks;
   decode_ = std::make_unique<DecodeThread>(DecodeThread{
-      ControlStage(make_cc_map(setup_), cs),
-      DecodeStage(decoder, LatentMap(decoder.quantiles(), c.map, setup_.anchor), c.cache_size)});
+      ControlStage(make_cc_map(setup_), control_settings(setup_, input.sample_rate()), make_space(setup_, decoder)),
+      DecodeStage(decoder, c.cache_size, std::move(steering))});
   writer_ = std::make_unique<WriterThread>(WriterThread{VoiceSync(c.mode, c.device_channel), Pacer(setup_.pacing)});
   status_.cc_numbers = decode_->control.cc_map().numbers();
 }
@@ -91,7 +124,7 @@ void Engine::start() {
   if (started_) return;
   const auto& c = setup_.config;
   input_.set_thru(c.thru);
-  input_.set_thru_blocks_program_change(c.snapshot_program_change);
+  input_.set_thru_blocks_program_change(decode_->control.settings().program_change_use() != ProgramChangeUse::Thru);
   input_.set_channel_filter(c.control_channel ? int(*c.control_channel) : -1);
   input_.set_thru_blocked_ccs(decode_->control.thru_blocked_ccs());
   stop_ = false;
@@ -128,6 +161,12 @@ void Engine::stop() {
   started_ = false;
 }
 
+bool Engine::recall(const Voice& voice) {
+  if (!queues_->to_decode.try_enqueue(voice)) return false;
+  input_.interrupt_wait();  // the decode thread takes it now, not at its next event
+  return true;
+}
+
 bool Engine::poll_notice(EngineNotice& n) {
   return queues_->from_decode.try_dequeue(n) || queues_->from_writer.try_dequeue(n);
 }
@@ -144,7 +183,13 @@ void Engine::publish_decode_status(const std::optional<Voice>& target, std::uint
   std::lock_guard lk(status_mutex_);
   auto& st = status_;
   st.knobs = ctl.knobs();
-  st.latent = dec.latent(ctl.knobs());
+  st.latent = ctl.latent();
+  const auto& space = ctl.space();
+  st.positions = space.state().positions;
+  st.engaged = std::uint8_t(space.engaged().to_ulong());
+  st.region = space.state().map;
+  st.lock_on = ctl.lock_on();
+  st.history = ctl.history_size();
   st.keys_held = ctl.keys_held();
   st.counts.events = ctl.stats().events;
   st.counts.knob_moves = ctl.stats().knob_moves;
@@ -181,7 +226,7 @@ void Engine::run_decode() {
   // period on; then the warm-up, so the first knob move is as fast as the
   // thousandth. Both on this thread: it is the one that decodes from now on.
   try {
-    auto [first, ns] = timed_decode([&] { return dec.initial_voice(ctl.knobs(), setup_.start_voice); });
+    auto [first, ns] = timed_decode([&] { return dec.initial_voice(ctl.latent(), setup_.start_voice); });
     post(WriterMessage{WriterMessage::Kind::Target, false, first});
     publish_decode_status(first, setup_.start_voice ? 0 : ns);
     dec.warm_up(setup_.warm_up_decodes);
@@ -190,11 +235,37 @@ void Engine::run_decode() {
   }
   q.warmed.set_value();
 
+  auto decode_and_post = [&] {
+    const auto decodes_before = dec.stats().decodes;
+    try {
+      auto [v, ns] = timed_decode([&] { return dec.decode_if_changed(ctl.latent()); });
+      if (v) post(WriterMessage{WriterMessage::Kind::Target, false, *v});
+      publish_decode_status(v, dec.stats().decodes != decodes_before ? ns : 0);
+    } catch (const std::exception& ex) {
+      q.from_decode.try_enqueue(notice(EngineNotice::Kind::DecodeFailed, 0, ex.what()));
+    }
+  };
+
   MidiEvent e;
+  Voice recalled;
   while (!stop_.load(std::memory_order_relaxed)) {
     decode_beats_.fetch_add(1, std::memory_order_relaxed);
+    // A recalled snapshot: it plays exactly, at its latent point.
+    bool any_recall = false;
+    while (q.to_decode.try_dequeue(recalled)) {
+      try {
+        const Latent z = decoder_.encode(recalled);
+        ctl.place(z);
+        dec.recall(z, recalled);
+        any_recall = true;
+        q.from_decode.try_enqueue(notice(EngineNotice::Kind::Recalled, 0, recalled.display_name()));
+      } catch (const std::exception& ex) {
+        q.from_decode.try_enqueue(notice(EngineNotice::Kind::DecodeFailed, 0, ex.what()));
+      }
+    }
+    if (any_recall) decode_and_post();
     // The JACK thread never blocks to wake us: wait_event waits on its lock-free
-    // queue's own semaphore (posted at most once a period); stop() interrupts it.
+    // queue's own semaphore (posted at most once a period); stop() and recall() interrupt it.
     if (!input_.wait_event(e, kHeartbeat)) continue;
     ctl.fold(e);
     while (input_.poll(e)) ctl.fold(e);
@@ -215,19 +286,21 @@ void Engine::run_decode() {
       q.from_decode.try_enqueue(n);
     }
     for (int slot : news.snapshot_slots) q.from_decode.try_enqueue(notice(EngineNotice::Kind::Snapshot, slot));
+    if (news.recall_slot) q.from_decode.try_enqueue(notice(EngineNotice::Kind::Recall, news.recall_slot));
+    if (news.lock_toggled) {
+      dec.set_toggle_lock(ctl.lock_on());
+      q.from_decode.try_enqueue(notice(EngineNotice::Kind::LockToggled, ctl.lock_on() ? 1 : 0));
+    }
+    if (news.undone) q.from_decode.try_enqueue(notice(EngineNotice::Kind::Undone, int(ctl.history_size())));
+    if (news.undo_empty) q.from_decode.try_enqueue(notice(EngineNotice::Kind::UndoEmpty));
+    if (news.map_changed)
+      q.from_decode.try_enqueue(notice(EngineNotice::Kind::RegionChanged, int(ctl.space().state().map)));
 
-    if (!dec.needs_decode(ctl.knobs())) {
-      if (news.any()) publish_decode_status(std::nullopt, 0);
+    if (!dec.needs_decode(ctl.latent())) {
+      publish_decode_status(std::nullopt, 0);  // the physical knobs may have moved (takeover)
       continue;
     }
-    const auto decodes_before = dec.stats().decodes;
-    try {
-      auto [v, ns] = timed_decode([&] { return dec.decode_if_changed(ctl.knobs()); });
-      if (v) post(WriterMessage{WriterMessage::Kind::Target, false, *v});
-      publish_decode_status(v, dec.stats().decodes != decodes_before ? ns : 0);
-    } catch (const std::exception& ex) {
-      q.from_decode.try_enqueue(notice(EngineNotice::Kind::DecodeFailed, 0, ex.what()));
-    }
+    decode_and_post();
   }
 }
 

@@ -8,8 +8,10 @@
 #include "dxlatent/engine/state_store.hpp"
 #include "dxlatent/jack/jack_client.hpp"
 #include "dxlatent/midi_out/output_factory.hpp"
+#include "dxlatent/model/category.hpp"
 #include "dxlatent/model/voice_decoder.hpp"
 #include "dxlatent/model/voice_naming.hpp"
+#include "dxlatent/sysex/sysex.hpp"
 
 namespace dxlatent {
 
@@ -32,7 +34,7 @@ std::string learned_line(const EngineNotice& n) {
 }  // namespace
 
 LiveEngine::LiveEngine(Config config, LiveOptions options, VoiceDecoder& decoder)
-    : config_(std::move(config)), options_(std::move(options)) {
+    : config_(std::move(config)), options_(std::move(options)), decoder_(decoder) {
   if (!options_.log) options_.log = [](const std::string& s) { std::cerr << s << std::endl; };
 
   EngineSetup setup;
@@ -48,24 +50,50 @@ LiveEngine::LiveEngine(Config config, LiveOptions options, VoiceDecoder& decoder
     for (const auto& w : warnings) log("warning: " + w);
     log("start voice: " + start->describe() + " \"" + setup.start_voice->display_name() + "\", algorithm " +
         std::to_string(setup.start_voice->algorithm()));
+    // The sound starts at the voice's own latent point, so that a knob move
+    // changes one dimension of it rather than jumping to the knobs' centre.
+    setup.start_latent = decoder.encode(*setup.start_voice);
     if (options_.anchor || config_.anchor) {
-      setup.anchor = decoder.encode(*setup.start_voice);
+      setup.anchor = setup.start_latent;
       std::ostringstream z;
       for (float v : *setup.anchor) z << ' ' << v;
-      log("knobs centred on that voice's latent point:" + z.str());
+      log("knobs centred on that voice's latent point:" + z.str() +
+          "; at the centre it plays byte for byte (docs/steering.md)");
     }
   }
 
+  if (!config_.category.empty()) {
+    const auto regions = decoder.categories();
+    const CategoryRegion* r = find_category(regions, config_.category);
+    const std::string where = config_.category_origin.empty() ? "--category" : config_.category_origin;
+    if (!r)
+      throw ConfigError(where + ": category \"" + config_.category + "\" is not a kind of sound the model knows" +
+                        (regions.empty() ? std::string(" (it has none)") : " (it knows " + category_names(regions) + ")"));
+    setup.start_category = std::size_t(r - regions.data());
+    log("knobs move within the \"" + r->name + "\" region (+-" + std::to_string(config_.map.category_width) +
+        " standard deviations)");
+  }
+  setup.locks = config_.locks;
+  setup.toggle_locks = config_.lock_toggle;
+  if (config_.locks.any()) log("locked: " + describe_locks(config_.locks));
+
   store_ = std::make_unique<StateStore>(config_.effective_state_dir());
   store_->lock_for_engine();  // one engine per state directory (it feeds one synth)
-  // No start voice asked for: resume the voice the last run ended on, so that a
-  // service restarted after a crash, a kill or a reboot sounds as it did.
+  // No start voice asked for: resume where the last run ended, so that a
+  // service restarted after a crash, a kill or a reboot sounds as it did: the
+  // voice it played (current.syx, byte for byte) at the point it was (latent.txt).
   if (!start) {
     std::string error;
     if (auto z = store_->load_latent(&error)) {
-      Voice resumed = decoder.decode(*z);
-      name_generated_voice(resumed, VoiceOrigin::Live, 0);
+      Voice resumed;
+      try {
+        resumed = load_current_voice(store_->dir());
+      } catch (const std::exception&) {
+        resumed = decoder.decode(*z);
+        name_generated_voice(resumed, VoiceOrigin::Live, 0);
+      }
       setup.start_voice = resumed;
+      setup.start_latent = *z;
       log("resuming the last voice (" + store_->latent_path().string() + "): \"" + resumed.display_name() +
           "\", algorithm " + std::to_string(resumed.algorithm()));
     } else if (!error.empty() && std::filesystem::exists(store_->latent_path())) {
@@ -92,6 +120,7 @@ LiveEngine::LiveEngine(Config config, LiveOptions options, VoiceDecoder& decoder
   jo.client_name = config_.client_name;
   jo.server_name = config_.server_name;
   jo.timing_capacity = options_.callback_timing;
+  jo.report_xruns = options_.report_xruns;
   jack_ = std::make_unique<JackClient>(jo);
   // The output before the client opens: RtMidi's JACK API opens a client of its
   // own, and libjack wants it opened first.
@@ -160,8 +189,9 @@ void LiveEngine::handle(const EngineNotice& n, const EngineStatus& st) {
       const auto file = config_.effective_snapshot_file();
       try {
         std::optional<Voice> replaced;
-        const int used = save_snapshot(file, *st.target, n.value, &replaced);
-        log("snapshot: \"" + st.target->display_name() + "\" saved to " + file.string() + " slot " +
+        std::string name;
+        const int used = save_snapshot(file, *st.target, n.value, &replaced, &name);
+        log("snapshot: \"" + name + "\" saved to " + file.string() + " slot " +
             std::to_string(used) +
             (replaced ? " (replacing \"" + replaced->display_name() + "\", which was there)" : std::string()));
       } catch (const std::exception& e) {
@@ -178,6 +208,41 @@ void LiveEngine::handle(const EngineNotice& n, const EngineStatus& st) {
     case EngineNotice::Kind::OutputBack:
       log("output " + n.message() + " is back; resending the current voice");
       break;
+    case EngineNotice::Kind::Recall: {
+      const auto file = config_.effective_snapshot_file();
+      try {
+        const Voice v = VoiceRef{file, std::size_t(n.value)}.read();
+        if (v == sysex::init_voice()) {
+          log("snapshot slot " + std::to_string(n.value) + " of " + file.string() + " is empty; nothing recalled");
+          break;
+        }
+        if (!engine_->recall(v)) log("recall of slot " + std::to_string(n.value) + " dropped: too many at once");
+      } catch (const std::exception& e) {
+        log("recall of snapshot slot " + std::to_string(n.value) + " failed: " + e.what());
+      }
+      break;
+    }
+    case EngineNotice::Kind::Recalled:
+      log("recalled \"" + n.message() + "\"; the knobs take over as they reach it (takeover " +
+          std::string(to_string(config_.takeover)) + ")");
+      break;
+    case EngineNotice::Kind::LockToggled:
+      log(std::string(n.value ? "locked " : "released ") + describe_locks(config_.lock_toggle));
+      break;
+    case EngineNotice::Kind::Undone:
+      log("back to the previous voice (" + std::to_string(n.value) + " more step" + (n.value == 1 ? "" : "s") +
+          " to go back)");
+      break;
+    case EngineNotice::Kind::UndoEmpty:
+      log("undo: no earlier voice in this run");
+      break;
+    case EngineNotice::Kind::RegionChanged: {
+      const auto regions = decoder_.categories();
+      const std::size_t i = std::size_t(n.value);
+      log(i == 0 || i > regions.size() ? std::string("knobs move through the whole space")
+                                       : "knobs move within the \"" + regions[i - 1].name + "\" region");
+      break;
+    }
   }
 }
 
@@ -211,11 +276,9 @@ void LiveEngine::tick() {
       last_voice_save_ = now;
     }
   }
-  // Only a knob move makes a new voice worth resuming. Until then the knobs sit
-  // at their centre while a resumed voice plays, and saving that centre would
-  // replace the resumed voice on disk within a second (issue 14: the second
-  // restart played the median voice).
-  if (st.counts.knob_moves > 0) {
+  // The latent is where the sound is, exactly: a resumed voice sits at its own
+  // point (not the knobs' centre), so saving it any number of times keeps it.
+  if (st.counts.targets > 0) {
     try {
       store_->save_latent_debounced(st.latent, now);
     } catch (const std::exception& e) {

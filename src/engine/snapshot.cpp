@@ -1,7 +1,9 @@
 #include "dxlatent/engine/snapshot.hpp"
 
+#include <algorithm>
 #include <vector>
 
+#include "dxlatent/model/voice_naming.hpp"
 #include "dxlatent/sysex/sysex.hpp"
 #include "dxlatent/util/atomic_file.hpp"
 #include "dxlatent/voice/voice_file.hpp"
@@ -27,7 +29,22 @@ Voice load_current_voice(const fs::path& state_dir) {
   return f.voices[0].voice;
 }
 
-int save_snapshot(const fs::path& cartridge, const Voice& voice, int slot, std::optional<Voice>* replaced) {
+namespace {
+// The serial of a live voice's generated name ("L0042 K7QX" -> 42), 0 for any other name.
+std::size_t live_serial(const Voice& v) {
+  const std::string n = v.name();
+  if (n.size() != 10 || n[0] != char(VoiceOrigin::Live) || n[5] != ' ') return 0;
+  std::size_t serial = 0;
+  for (std::size_t i = 1; i < 5; ++i) {
+    if (n[i] < '0' || n[i] > '9') return 0;
+    serial = serial * 10 + std::size_t(n[i] - '0');
+  }
+  return n.substr(6) == voice_tag(v) ? serial : 0;
+}
+}  // namespace
+
+int save_snapshot(const fs::path& cartridge, const Voice& voice, int slot, std::optional<Voice>* replaced,
+                  std::string* saved_name) {
   if (slot < 0 || slot > 32) throw std::runtime_error("snapshot slot " + std::to_string(slot) + " is not 1..32");
   std::vector<Voice> voices(sysex::kCartridgeVoices, sysex::init_voice());
   if (fs::exists(cartridge)) {
@@ -51,7 +68,15 @@ int save_snapshot(const fs::path& cartridge, const Voice& voice, int slot, std::
     const Voice& before = voices[std::size_t(slot - 1)];
     *replaced = before == sysex::init_voice() ? std::nullopt : std::optional<Voice>(before);
   }
-  voices[std::size_t(slot - 1)] = clamped(voice);
+  Voice saved = clamped(voice);
+  if (live_serial(saved)) {
+    std::size_t highest = 0;
+    for (std::size_t i = 0; i < voices.size(); ++i)
+      if (int(i + 1) != slot) highest = std::max(highest, live_serial(voices[i]));
+    name_generated_voice(saved, VoiceOrigin::Live, highest + 1);
+  }
+  if (saved_name) *saved_name = saved.display_name();
+  voices[std::size_t(slot - 1)] = saved;
   if (!cartridge.parent_path().empty()) fs::create_directories(cartridge.parent_path());
   write_cartridge_syx(cartridge, voices);
   return slot;

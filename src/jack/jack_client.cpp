@@ -460,6 +460,7 @@ void JackClient::Impl::housekeeping_loop() {
       bool any = false;
       for (auto& w : watched) {
         const std::uint64_t v = w.counter->load(std::memory_order_relaxed);
+        if (w.counter == &counters.xruns && !options.report_xruns) continue;
         if (v != w.reported) {
           spdlog::warn("JACK: {} {} (total {})", v - w.reported, w.what, v);
           w.reported = v;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 namespace dxlatent {
 namespace {
@@ -33,6 +34,24 @@ std::string category_names(std::span<const CategoryRegion> regions) {
   std::string s;
   for (const CategoryRegion& r : regions) s += (s.empty() ? "" : ", ") + r.name;
   return s;
+}
+
+const CategoryRegion* likely_category(std::span<const CategoryRegion> regions, const Latent& z) {
+  const CategoryRegion* best = nullptr;
+  double best_score = 0.0;
+  for (const auto& r : regions) {
+    double score = 0.0;  // minus twice the log density, constants dropped
+    for (std::size_t d = 0; d < z.size(); ++d) {
+      const double sd = std::max(double(r.std[d]), 1e-6);
+      const double u = (double(z[d]) - double(r.mean[d])) / sd;
+      score += u * u + 2.0 * std::log(sd);
+    }
+    if (!best || score < best_score) {
+      best = &r;
+      best_score = score;
+    }
+  }
+  return best;
 }
 
 }  // namespace dxlatent

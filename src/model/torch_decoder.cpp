@@ -79,6 +79,9 @@ struct TorchDecoder::Impl {
   fs::path file;
   torch::jit::Module module;
   std::optional<torch::jit::Method> decode_m, decode_logits_m, encode_m;
+  /// Optional (files exported before it lack it): decode with the algorithm given.
+  std::optional<torch::jit::Method> decode_alg_m;
+  bool cond_algorithm = false;
   LatentQuantiles quantiles;
   std::vector<CategoryRegion> categories;
   std::size_t logit_width = 0;
@@ -291,6 +294,9 @@ TorchDecoder::TorchDecoder(const fs::path& file, Options options) : impl_(std::m
   m.decode_m = m.method("decode");
   m.decode_logits_m = m.method("decode_logits");
   m.encode_m = m.method("encode");
+  if (auto f = m.module.find_method("decode_given_algorithm")) m.decode_alg_m = *f;
+  m.cond_algorithm = m.decode_alg_m && m.module.hasattr("cond_algorithm") &&
+                     m.module.attr("cond_algorithm").isBool() && m.module.attr("cond_algorithm").toBool();
   m.probe();
   m.z1 = torch::zeros({1, static_cast<std::int64_t>(kLatentDims)});
   m.x1 = torch::zeros({1, static_cast<std::int64_t>(kSoundParams)}, torch::kLong);
@@ -308,6 +314,30 @@ Voice TorchDecoder::decode(const Latent& z) {
   m.to_voice(out.data_ptr<std::int64_t>(), v);
   return v;
 }
+
+Voice TorchDecoder::decode_given_algorithm(const Latent& z, int algorithm) {
+  Impl& m = *impl_;
+  if (!m.decode_alg_m) return VoiceDecoder::decode_given_algorithm(z, algorithm);
+  if (algorithm < 1 || algorithm > 32) throw std::invalid_argument("algorithm " + std::to_string(algorithm) + " is not 1..32");
+  c10::InferenceMode inference;
+  std::copy(z.begin(), z.end(), m.z1.data_ptr<float>());
+  m.stack.clear();
+  m.stack.emplace_back(m.z1);
+  m.stack.emplace_back(static_cast<std::int64_t>(algorithm));
+  try {
+    m.decode_alg_m->run(m.stack);
+  } catch (const c10::Error& e) {
+    m.fail("decode_given_algorithm() failed: " + first_line(e.what_without_backtrace()));
+  }
+  if (m.stack.size() != 1 || !m.stack.back().isTensor()) m.fail("decode_given_algorithm() did not return a tensor");
+  auto out = m.stack.back().toTensor().contiguous();
+  m.stack.clear();
+  Voice v;
+  m.to_voice(out.data_ptr<std::int64_t>(), v);
+  return v;
+}
+
+bool TorchDecoder::conditions_on_algorithm() const { return impl_->cond_algorithm; }
 
 Latent TorchDecoder::encode(const Voice& voice) {
   require_encodable(voice);
@@ -375,6 +405,6 @@ std::size_t TorchDecoder::logit_width() const { return impl_->logit_width; }
 
 const fs::path& TorchDecoder::path() const { return impl_->file; }
 
-const std::vector<CategoryRegion>& TorchDecoder::categories() const { return impl_->categories; }
+std::span<const CategoryRegion> TorchDecoder::categories() const { return impl_->categories; }
 
 }  // namespace dxlatent

@@ -4,19 +4,11 @@
 
 #include <cmath>
 
+#include "uniform_space.hpp"
+
 using namespace dxlatent;
 
-namespace {
-// Quantiles of a known distribution: dimension d is uniform on [-1 - d, 1 + d],
-// so the level -> value relation is linear and easy to check by hand.
-LatentQuantiles uniform_quantiles() {
-  LatentQuantiles q;
-  for (int i = 0; i <= 1000; ++i) q.levels.push_back(float(i) / 1000.0f);
-  for (std::size_t d = 0; d < kLatentDims; ++d)
-    for (float l : q.levels) q.values[d].push_back((2.0f * l - 1.0f) * float(1 + d));
-  return q;
-}
-}  // namespace
+using dxlatent::testing::uniform_quantiles;
 
 TEST(LatentMap, KnobEndsAndCentreHitTheConfiguredQuantiles) {
   LatentMap map(uniform_quantiles());

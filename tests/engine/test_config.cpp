@@ -144,3 +144,54 @@ TEST(Config, TheDx7ProfileDefaultsToVoiceModeAndGapsOverrideTheProfile) {
   EXPECT_NE(refusal("[output]\ngap_after_voice_ms = -1\n").find("gap_after_voice_ms"), std::string::npos);
   EXPECT_NE(refusal("[output]\ngap_after_param_ms = 1.5\n").find("gap_after_param_ms"), std::string::npos);
 }
+
+TEST(Config, SteeringSettingsAndTheirDefaults) {
+  const Config d = load_config(DXLATENT_SOURCE_DIR "/config/dxlatent.toml");
+  EXPECT_EQ(d.takeover, Takeover::PickUp);
+  EXPECT_FALSE(d.locks.any());
+  EXPECT_EQ(d.lock_toggle, parse_locks("algorithm"));
+  EXPECT_FALSE(d.lock_cc || d.undo_cc);
+  EXPECT_TRUE(d.category.empty());
+  EXPECT_EQ(d.program_change, ProgramChangeUse::Thru);
+
+  const Config c = parse_config(R"(
+[control]
+takeover = "scale"
+lock = ["algorithm", "OP3 *"]
+lock_toggle = "pitch-eg, lfo"
+lock_cc = 85
+undo_cc = 86
+category = "bass"
+category_width = 1.5
+program_change = "recall"
+)", "steer.toml");
+  EXPECT_EQ(c.takeover, Takeover::Scale);
+  EXPECT_EQ(c.locks, parse_locks("algorithm, op3"));
+  EXPECT_EQ(c.lock_toggle, parse_locks("pitch-eg, lfo"));
+  EXPECT_EQ(c.lock_cc, 85);
+  EXPECT_EQ(c.undo_cc, 86);
+  EXPECT_EQ(c.category, "bass");
+  EXPECT_EQ(c.category_origin, "steer.toml:8");
+  EXPECT_FLOAT_EQ(c.map.category_width, 1.5f);
+  EXPECT_EQ(c.program_change, ProgramChangeUse::Recall);
+  // The legacy snapshot switch is the "store" use.
+  EXPECT_EQ(parse_config("[snapshot]\nprogram_change = true\n", "x.toml").program_change, ProgramChangeUse::Store);
+}
+
+TEST(Config, SteeringErrorsNameTheLine) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"[control]\ntakeover = \"grab\"\n", "test.toml:2: control.takeover = \"grab\" is not a takeover mode"},
+      {"[control]\nlock = [\"algorythm\"]\n", "test.toml:2: control.lock: "},
+      {"[control]\nlock = 3\n", "test.toml:2: control.lock must be an array"},
+      {"[control]\nprogram_change = \"bank\"\n", "test.toml:2: control.program_change = \"bank\" is not a use"},
+      {"[control]\nccs = [20]\nundo_cc = 20\n", "test.toml:3: control.undo_cc = 20 is also a knob"},
+      {"[control]\nundo_cc = 30\nlock_cc = 30\n", "test.toml:3: control.lock_cc = 30 is also control.undo_cc"},
+      {"[control]\nprogram_change = \"recall\"\n[snapshot]\nprogram_change = true\n",
+       "test.toml:4: snapshot.program_change = true (store) conflicts with control.program_change"},
+      {"[control]\ncategory_width = 0\n", "test.toml:2: control.category_width must be in (0, 10]"},
+  };
+  for (const auto& [text, want] : cases) {
+    const std::string got = refusal(text);
+    EXPECT_NE(got.find(want), std::string::npos) << "config:\n" << text << "gave: " << got;
+  }
+}

@@ -7,9 +7,9 @@
 using namespace dxlatent;
 
 namespace {
-KnobState knobs(std::uint8_t v) {
-  KnobState k;
-  k.values[3] = v;
+DecodeKey knobs(std::uint8_t v) {
+  DecodeKey k;
+  k.z[3] = float(v);
   return k;
 }
 Voice voice(std::uint8_t v) {
@@ -32,6 +32,16 @@ TEST(VoiceCache, EvictsTheLeastRecentlyUsedState) {
   cache.insert(knobs(3), voice(33));  // same state again: replaced, not duplicated
   EXPECT_EQ(cache.size(), 2u);
   EXPECT_EQ(cache.find(knobs(3)), voice(33));
+}
+
+TEST(VoiceCache, TheAlgorithmADecodeWasGivenIsPartOfTheKey) {
+  VoiceCache cache(4);
+  DecodeKey given = knobs(1);
+  given.condition = 5;
+  cache.insert(knobs(1), voice(1));
+  cache.insert(given, voice(2));
+  EXPECT_EQ(cache.find(knobs(1)), voice(1));
+  EXPECT_EQ(cache.find(given), voice(2));
 }
 
 TEST(VoiceCache, ZeroCapacityCachesNothing) {

@@ -237,6 +237,36 @@ TEST_F(ShippedModel, DecodedVoiceIsTheReadOutOfTheLogitsAndMasksAreApplied) {
               zs.size() * kSoundParams);
 }
 
+// A live algorithm lock: the decoder is given the algorithm and decodes the
+// other parameters for it, rather than having the algorithm overwritten.
+TEST_F(ShippedModel, DecodesGivenAnAlgorithmConditioningTheOtherParameters) {
+  ASSERT_TRUE(decoder_->conditions_on_algorithm());
+  std::mt19937 rng(5);
+  std::normal_distribution<float> n;
+  int differs_from_overwrite = 0;
+  for (int i = 0; i < 16; ++i) {
+    Latent z;
+    for (auto& v : z) v = n(rng);
+    const Voice free = decoder_->decode(z);
+    for (int a : {1, 5, 17, 32}) {
+      const Voice given = decoder_->decode_given_algorithm(z, a);
+      EXPECT_EQ(given.algorithm(), a);
+      EXPECT_TRUE(is_valid(given));
+      if (a == free.algorithm()) {
+        EXPECT_EQ(given, free) << "the model's own choice, given, must decode as before";
+        continue;
+      }
+      for (std::size_t p = 0; p < kSoundParams; ++p)
+        if (p != kAlgorithmOffset && given.bytes[p] != free.bytes[p]) {
+          ++differs_from_overwrite;
+          break;
+        }
+    }
+  }
+  EXPECT_GT(differs_from_overwrite, 0) << "the given algorithm changed nothing else: only an overwrite";
+  EXPECT_THROW(decoder_->decode_given_algorithm(Latent{}, 33), std::invalid_argument);
+}
+
 TEST_F(ShippedModel, QuantilesAreLoadedAndOrdered) {
   const LatentQuantiles& q = decoder_->quantiles();
   ASSERT_GE(q.levels.size(), 2u);
@@ -252,7 +282,7 @@ TEST_F(ShippedModel, QuantilesAreLoadedAndOrdered) {
 TEST_F(ShippedModel, CategoryRegionsAreLoaded) {
   // format_version 2: one region per category of models/categories.py that has
   // training voices; every region is finite with a positive spread.
-  const auto& cats = decoder_->categories();
+  const auto cats = decoder_->categories();
   ASSERT_GE(cats.size(), 10u);
   for (const char* want : {"bass", "keys/piano", "bell/mallet", "strings", "brass", "organ"})
     EXPECT_NE(find_category(cats, want), nullptr) << want << " not in " << category_names(cats);

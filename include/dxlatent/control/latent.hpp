@@ -18,6 +18,10 @@ struct LatentQuantiles {
 
   /// The latent coordinate at quantile level q (0..1) of dimension dim, interpolated.
   float at(std::size_t dim, float q) const;
+  /// The inverse of at(): the quantile level of coordinate z in dimension dim
+  /// (held to the table's first/last level outside it). Flat stretches of the
+  /// table give their middle level.
+  float level_of(std::size_t dim, float z) const;
 };
 
 }  // namespace dxlatent

@@ -12,9 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "dxlatent/control/control_stage.hpp"
 #include "dxlatent/control/latent_map.hpp"
+#include "dxlatent/control/takeover.hpp"
 #include "dxlatent/midi_out/output_factory.hpp"
 #include "dxlatent/midi_out/voice_sync.hpp"
+#include "dxlatent/voice/param_lock.hpp"
 #include "dxlatent/voice/voice_ref.hpp"
 
 namespace dxlatent {
@@ -40,7 +43,16 @@ struct Config {
   std::vector<std::uint8_t> ccs;                  ///< empty: learn the first eight
   std::vector<std::uint8_t> learn_ignore{64};     ///< never learned (64 = sustain pedal)
   LatentMapSettings map;
-  std::size_t cache_size = 4096;                  ///< decoded voices kept by knob state
+  std::size_t cache_size = 4096;                  ///< decoded voices kept by latent point
+  Takeover takeover = Takeover::PickUp;           ///< what a knob does where the sound is not (takeover.hpp)
+  ParamMask locks;                                ///< always locked (parameter names and groups)
+  ParamMask lock_toggle = parse_locks("algorithm");  ///< what lock_cc locks and releases
+  std::optional<std::uint8_t> lock_cc;            ///< a button (value >= 64) toggles lock_toggle
+  std::optional<std::uint8_t> undo_cc;            ///< a button (value >= 64): back to the previous voice
+  std::string category;                           ///< the region the knobs start in; empty: the whole space
+  std::string category_origin;                    ///< "FILE:LINE" of control.category, for errors
+  /// What a program change on the control channel does ([control] program_change).
+  ProgramChangeUse program_change = ProgramChangeUse::Thru;
 
   // [model]
   std::filesystem::path model_path;  ///< empty: the shipped model (default_model_path())

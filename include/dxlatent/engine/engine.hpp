@@ -34,6 +34,7 @@
 #include "dxlatent/engine/decode_stage.hpp"
 #include "dxlatent/midi_out/pacer.hpp"
 #include "dxlatent/model/voice_decoder.hpp"
+#include "dxlatent/voice/param_lock.hpp"
 #include "dxlatent/voice/voice.hpp"
 
 namespace dxlatent {
@@ -52,8 +53,13 @@ struct EngineCounts {
 
 /// A moment's view of the engine for the status line and tests.
 struct EngineStatus {
-  KnobState knobs;
-  Latent latent{};
+  KnobState knobs;                  ///< the physical knobs, as their CCs last said
+  Latent latent{};                  ///< where the sound is
+  std::array<float, kLatentDims> positions{};  ///< the sound on each knob's travel (0..127)
+  std::uint8_t engaged = 0xFF;      ///< bit d: knob d agrees with the sound (takeover)
+  std::size_t region = 0;           ///< 0: the base map; n: category region n-1 of the model
+  bool lock_on = false;             ///< the lock button's set is engaged
+  std::size_t history = 0;          ///< undo steps available
   std::optional<Voice> target;      ///< newest decoded voice
   std::optional<Voice> synth;       ///< what the synth holds, as far as was sent
   bool keys_held = false;
@@ -78,6 +84,12 @@ struct EngineNotice {
     DecodeFailed,    ///< `text`: why; the previous voice stays
     OutputWaiting,   ///< the output is not connected; nothing is sent until it is
     OutputBack,      ///< connected again; the current voice is resent whole
+    Recall,          ///< play snapshot slot `value` (1..32): read it and call Engine::recall()
+    Recalled,        ///< the recalled voice (`text`: its name) is the target now
+    LockToggled,     ///< the lock button engaged (value 1) or released (0) its set
+    Undone,          ///< the sound went back one step; `value`: steps left
+    UndoEmpty,       ///< undo pressed with no history left
+    RegionChanged,   ///< a program change selected region `value` (0: the base map)
   };
   Kind kind = Kind::Learned;
   std::uint8_t learned = 0;
@@ -95,6 +107,13 @@ struct EngineSetup {
   std::optional<Latent> anchor;             ///< the knobs move around this point
   std::vector<std::optional<std::uint8_t>> ccs;  ///< config or saved mapping; empty: learn
   PacingProfile pacing = PacingProfile::dexed();
+  /// Where the sound starts (the resumed latent, the start or anchor voice's
+  /// encoding); nullopt: the knobs' centre. start_voice, when given, plays there exactly.
+  std::optional<Latent> start_latent;
+  ParamMask locks;         ///< always locked; reference: the start voice or the first voice
+  ParamMask toggle_locks;  ///< what the lock button locks
+  /// Index into the decoder's categories() of the region the knobs start in.
+  std::optional<std::size_t> start_category;
   /// Decodes run on the decode thread before start() returns, so the first knob
   /// move finds the model warm (DecodeStage::warm_up).
   int warm_up_decodes = 8;
@@ -117,6 +136,10 @@ class Engine {
   /// output finishes whole first). Idempotent.
   void stop();
 
+  /// Control thread (the single producer). Plays `voice` (read from a snapshot
+  /// slot after a Recall notice) exactly, at its latent point; undo returns to
+  /// the voice before. False when the queue is full (nothing changes).
+  bool recall(const Voice& voice);
   /// Control thread (the single consumer). The next notice of either engine thread.
   bool poll_notice(EngineNotice& notice);
   /// Any thread. A consistent copy of the state.
@@ -140,6 +163,7 @@ class Engine {
   void publish_decode_status(const std::optional<Voice>& target, std::uint64_t decode_ns);
 
   EngineSetup setup_;
+  VoiceDecoder& decoder_;
   JackClient& input_;
   MidiOutput& output_;
   std::unique_ptr<Queues> queues_;

@@ -34,6 +34,9 @@ struct LiveOptions {
   std::function<void(const std::string&)> log;
   /// > 0: the JACK client records its process-callback times (bench/).
   std::size_t callback_timing = 0;
+  /// Log each second's new JACK xruns (a service's journal); off where the
+  /// caller shows the count itself (the terminal's status line).
+  bool report_xruns = true;
   /// Decodes the engine runs before start() returns (EngineSetup::warm_up_decodes).
   int warm_up_decodes = 8;
 };
@@ -73,6 +76,7 @@ class LiveEngine {
 
   Config config_;
   LiveOptions options_;
+  VoiceDecoder& decoder_;
   std::unique_ptr<JackClient> jack_;
   std::unique_ptr<MidiOutput> output_;
   std::unique_ptr<StateStore> store_;

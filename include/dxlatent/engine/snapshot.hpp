@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "dxlatent/voice/voice.hpp"
 
@@ -26,7 +27,11 @@ Voice load_current_voice(const std::filesystem::path& state_dir);
 /// when the cartridge is full (slot 0) or unreadable, util::FileError on I/O.
 /// *replaced, when given, receives the voice the slot held before, unless that
 /// was INIT VOICE (an empty slot), so that the caller can say what was replaced.
+/// A live voice (named "LNNNN TTTT" by the engine, whose serials restart with
+/// each run) is saved under the next serial after the highest live serial the
+/// cartridge already holds, so names continue across runs and never repeat;
+/// *saved_name, when given, receives the name written.
 int save_snapshot(const std::filesystem::path& cartridge, const Voice& voice, int slot = 0,
-                  std::optional<Voice>* replaced = nullptr);
+                  std::optional<Voice>* replaced = nullptr, std::string* saved_name = nullptr);
 
 }  // namespace dxlatent

@@ -56,6 +56,9 @@ struct JackClientOptions {
   /// > 0: record the duration of each process callback (for bench/, via
   /// poll_callback_ns()); at most this many unread values are kept.
   std::size_t timing_capacity = 0;
+  /// The housekeeping thread logs new xruns once a second; off where the
+  /// caller shows counters().xruns itself (a terminal status line).
+  bool report_xruns = true;
 };
 
 /// Monotonic counters since construction (they survive reconnect()).

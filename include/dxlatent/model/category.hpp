@@ -24,6 +24,11 @@ struct CategoryRegion {
 /// "bell" finds "bell/mallet"), since the slash names are awkward to type.
 const CategoryRegion* find_category(std::span<const CategoryRegion> regions, std::string_view name);
 
+/// The region z most likely belongs to: the highest diagonal-Gaussian density
+/// (equal priors); nullptr when there are no regions. For the status line:
+/// "sounds like: bass" is a guess from the latent point, not a judgement of the audio.
+const CategoryRegion* likely_category(std::span<const CategoryRegion> regions, const Latent& z);
+
 /// "percussion, sfx, bass, ..." in the file's order, for messages and --list-categories.
 std::string category_names(std::span<const CategoryRegion> regions);
 

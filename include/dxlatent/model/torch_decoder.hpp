@@ -61,6 +61,12 @@ class TorchDecoder final : public VoiceDecoder {
   /// Voice -> zK of its posterior mean. Names are ignored. A sound parameter out of
   /// its range is a std::invalid_argument naming the field. Same thread rule.
   Latent encode(const Voice& voice) override;
+  /// The model's decode_given_algorithm method (the decoder conditioned on the
+  /// given algorithm, 1..32); a file without it overwrites the algorithm. Same
+  /// thread rule as decode().
+  Voice decode_given_algorithm(const Latent& z, int algorithm) override;
+  /// True when the file's decoder is conditioned on the algorithm. Any thread.
+  bool conditions_on_algorithm() const override;
   /// Any thread after construction.
   const LatentQuantiles& quantiles() const override;
 
@@ -82,7 +88,7 @@ class TorchDecoder final : public VoiceDecoder {
 
   /// The kinds of sound the model knows, in the file's order (at least one).
   /// Any thread after construction.
-  const std::vector<CategoryRegion>& categories() const;
+  std::span<const CategoryRegion> categories() const override;
 
  private:
   struct Impl;
