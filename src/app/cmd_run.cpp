@@ -24,6 +24,7 @@
 #include "dxlatent/model/category.hpp"
 #include "dxlatent/jack/jack_client.hpp"
 #include "dxlatent/midi_out/rtmidi_output.hpp"
+#include "dxlatent/render/hexter_plugin.hpp"
 #include "dxlatent/util/atomic_file.hpp"
 #include "dxlatent/voice/voice_file.hpp"
 #include "live_tool.hpp"
@@ -238,6 +239,8 @@ void run(const RunArgs& args) {
   } catch (const VoiceRefError& e) {
     throw BadInput(e.what());
   } catch (const ConfigError& e) {
+    throw BadInput(e.what());
+  } catch (const render::PluginMissing& e) {  // [output] kind = "hexter" without hexter
     throw BadInput(e.what());
   }
 

@@ -64,7 +64,8 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
                    "takeover", "lock", "lock_toggle", "lock_cc", "undo_cc", "category", "category_width",
                    "program_change"}},
       {"model", {"path"}},
-      {"output", {"kind", "port", "api", "mode", "channel", "pacing", "gap_after_param_ms", "gap_after_voice_ms"}},
+      {"output", {"kind", "port", "api", "mode", "channel", "pacing", "gap_after_param_ms", "gap_after_voice_ms",
+                  "monitor_connect"}},
       {"start", {"voice", "anchor"}},
       {"snapshot", {"file", "cc", "program_change"}},
       {"state", {"dir"}},
@@ -279,6 +280,13 @@ Config from_toml(const Value& root, const std::string& name) {
     fail(*find(root, "output", "api"), "output.api = \"" + c.output_api + "\" is not a MIDI API (auto, alsa, jack)");
   if (c.output_kind == "midi-port" && c.output_port.empty())
     fail(*find(root, "output", "kind"), "output.kind = \"midi-port\" needs output.port (a port name pattern)");
+  // The built-in monitor (kind "hexter") plays the notes thru forwards: without
+  // thru it would stay silent, which no one asking for it wants.
+  read(root, "output", "monitor_connect", c.monitor_connect);
+  check_regex(root, "output", "monitor_connect", c.monitor_connect);
+  if (c.output_kind == "hexter" && !c.thru)
+    fail(*find(root, "output", "kind"), "output.kind = \"hexter\" plays the controller's notes through thru: "
+                                        "set [jack] thru = true");
   std::string mode = "auto";
   read(root, "output", "mode", mode);
   if (auto m = parse_output_mode(mode)) c.mode = *m;

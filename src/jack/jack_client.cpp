@@ -14,7 +14,9 @@
 #include <time.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <span>
 #include <mutex>
 #include <regex>
 #include <semaphore>
@@ -26,6 +28,7 @@ namespace {
 
 constexpr const char* kControlIn = "control_in";
 constexpr const char* kSynthOut = "synth_out";
+constexpr const char* kMonitorOut = "monitor_out";
 
 std::uint64_t monotonic_ns() {  // [rt] clock_gettime(CLOCK_MONOTONIC) is a vDSO call, no syscall
   timespec ts;
@@ -87,6 +90,15 @@ struct JackClient::Impl {
   jack_port_t* out_port = nullptr;
   ProcessHook hook = nullptr;
   void* hook_user = nullptr;
+  // The audio monitor (set before open(), kept until destruction): the process
+  // thread calls it through the raw pointer; monitor_owner keeps it alive.
+  std::shared_ptr<AudioMonitor> monitor_owner;
+  AudioMonitor* monitor = nullptr;
+  jack_port_t* monitor_port = nullptr;
+  // This period's thru messages for the monitor: filled by read_input, handed
+  // over in the same callback; preallocated, never grown.
+  std::array<MonitorEvent, AudioMonitor::kMaxEventsPerPeriod> monitor_events{};
+  std::size_t monitor_count = 0;
 
   moodycamel::ReaderWriterQueue<MidiEvent> in_queue;           // process -> engine
   // Wakes wait_event(): posted at most once a period (a futex wake per event
@@ -109,7 +121,7 @@ struct JackClient::Impl {
     std::atomic<std::uint64_t> periods{0}, events_in{0}, events_queued{0}, queue_overflows{0},
         sysex_in_ignored{0}, system_in_ignored{0}, malformed_in{0}, filtered_in{0}, thru_out{0},
         thru_dropped{0}, messages_out{0}, messages_deferred{0}, oversize_dropped{0}, xruns{0},
-        max_callback_ns{0};
+        max_callback_ns{0}, monitor_events{0}, monitor_dropped{0};
   } counters;
 
   // ---- non-rt ----------------------------------------------------------------------
@@ -122,8 +134,8 @@ struct JackClient::Impl {
   std::mutex mutex;  // client handle, names, patterns: control thread vs housekeeper
   bool want_active = false;
   std::string client_name;
-  std::string sources_pattern, destinations_pattern;
-  std::regex sources_re, destinations_re;
+  std::string sources_pattern, destinations_pattern, monitor_pattern;
+  std::regex sources_re, destinations_re, monitor_re;
 
   std::thread housekeeper;
   std::atomic<bool> stop_housekeeper{false};
@@ -188,11 +200,16 @@ void JackClient::Impl::process(jack_nframes_t nframes) {  // [rt]
   max_event_size.store(capacity, std::memory_order_relaxed);
 
   jack_nframes_t last_time = 0;
+  monitor_count = 0;
   const std::uint64_t queued_before = counters.events_queued.load(std::memory_order_relaxed);
   read_input(in_buf, out_buf, capacity, last_time);
   if (counters.events_queued.load(std::memory_order_relaxed) != queued_before && in_ready.availableApprox() == 0)
     in_ready.signal();
   write_output(out_buf, capacity, last_time);
+  if (monitor != nullptr && monitor_port != nullptr) {
+    auto* audio = static_cast<float*>(jack_port_get_buffer(monitor_port, nframes));
+    monitor->process(std::span<const MonitorEvent>(monitor_events.data(), monitor_count), audio, nframes);
+  }
 
   bump(counters.periods);
   const std::uint64_t dt = monotonic_ns() - t0;
@@ -252,6 +269,15 @@ void JackClient::Impl::read_input(void* in_buf, void* out_buf, std::size_t capac
       bump(counters.queue_overflows);
 
     if (thru_on && !(type == 0xB0 && cc_is_mapped(event.data1)) && !(type == 0xC0 && block_pc)) {
+      // The monitor plays what the synth would get, whether or not synth_out had room.
+      if (monitor != nullptr) {
+        if (monitor_count < monitor_events.size()) {
+          monitor_events[monitor_count++] = MonitorEvent{ev.time, status, event.data1, event.data2};
+          bump(counters.monitor_events);
+        } else {
+          bump(counters.monitor_dropped);
+        }
+      }
       // Events must be written in time order; input events already are.
       const jack_nframes_t t = std::max(ev.time, last_time);
       if (expected <= capacity && jack_midi_event_write(out_buf, t, ev.buffer, expected) == 0) {
@@ -309,6 +335,24 @@ bool JackClient::Impl::open_locked(std::string& error) {
     error = "cannot register MIDI ports on JACK server '" + server + "'";
     return false;
   }
+  jack_port_t* audio = nullptr;
+  if (monitor != nullptr) {
+    audio = jack_port_register(c, kMonitorOut, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+    if (audio == nullptr) {
+      jack_client_close(c);
+      error = "cannot register the audio port " + std::string(kMonitorOut) + " on JACK server '" + server + "'";
+      return false;
+    }
+    // Before activation, at this server's rate: the monitor instantiates here,
+    // never on the process thread.
+    try {
+      monitor->prepare(jack_get_sample_rate(c), jack_get_buffer_size(c));
+    } catch (const std::exception& e) {
+      jack_client_close(c);
+      error = std::string("the audio monitor could not start: ") + e.what();
+      return false;
+    }
+  }
   if (jack_set_process_callback(c, &Impl::process_cb, this) != 0 ||
       jack_set_xrun_callback(c, &Impl::xrun_cb, this) != 0 ||
       jack_set_port_registration_callback(c, &Impl::port_registration_cb, this) != 0) {
@@ -321,6 +365,7 @@ bool JackClient::Impl::open_locked(std::string& error) {
   client = c;
   in_port = in;
   out_port = out;
+  monitor_port = audio;
   client_name = jack_get_client_name(c);
   sample_rate.store(jack_get_sample_rate(c));
   period_frames.store(jack_get_buffer_size(c));
@@ -336,6 +381,7 @@ void JackClient::Impl::close_locked() {
   client = nullptr;
   in_port = nullptr;
   out_port = nullptr;
+  monitor_port = nullptr;
 }
 
 bool JackClient::Impl::activate_locked(std::string& error) {
@@ -359,9 +405,10 @@ int JackClient::Impl::apply_connections_locked() {
   const std::string out_name = own + kSynthOut;
   int made = 0;
   auto connect_all = [&](const std::string& pattern, const std::regex& re, unsigned long flags,
-                         jack_port_t* ours, const std::string& our_name, bool ours_is_dest) {
-    if (pattern.empty()) return;
-    const char** ports = jack_get_ports(client, nullptr, JACK_DEFAULT_MIDI_TYPE, flags);
+                         jack_port_t* ours, const std::string& our_name, bool ours_is_dest,
+                         const char* type = JACK_DEFAULT_MIDI_TYPE) {
+    if (pattern.empty() || ours == nullptr) return;
+    const char** ports = jack_get_ports(client, nullptr, type, flags);
     if (ports == nullptr) return;
     for (const char** p = ports; *p != nullptr; ++p) {
       const std::string name = *p;
@@ -381,6 +428,8 @@ int JackClient::Impl::apply_connections_locked() {
   };
   connect_all(sources_pattern, sources_re, JackPortIsOutput, in_port, in_name, true);
   connect_all(destinations_pattern, destinations_re, JackPortIsInput, out_port, out_name, false);
+  connect_all(monitor_pattern, monitor_re, JackPortIsInput, monitor_port, own + kMonitorOut, false,
+              JACK_DEFAULT_AUDIO_TYPE);
   return made;
 }
 
@@ -433,6 +482,7 @@ void JackClient::Impl::housekeeping_loop() {
       {&counters.oversize_dropped, "outgoing message(s) larger than synth_out can carry were dropped"},
       {&counters.queue_overflows, "incoming event(s) lost: the engine did not keep up (queue full)"},
       {&counters.thru_dropped, "thru message(s) found no room in synth_out"},
+      {&counters.monitor_dropped, "thru message(s) beyond what the audio monitor takes in one period"},
       {&counters.sysex_in_ignored, "SysEx message(s) from the controller ignored"},
       {&counters.malformed_in, "malformed MIDI event(s) on control_in ignored"},
       {&counters.xruns, "JACK xrun(s)"},
@@ -569,6 +619,23 @@ std::string JackClient::client_name() const {
 }
 std::string JackClient::control_in_name() const { return client_name() + ":" + kControlIn; }
 std::string JackClient::synth_out_name() const { return client_name() + ":" + kSynthOut; }
+std::string JackClient::monitor_out_name() const { return client_name() + ":" + kMonitorOut; }
+
+void JackClient::set_audio_monitor(std::shared_ptr<AudioMonitor> monitor, const std::string& connect_pattern) {
+  std::regex re;
+  try {
+    if (!connect_pattern.empty()) re = std::regex(connect_pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw JackError("invalid monitor port pattern '" + connect_pattern + "': " + e.what());
+  }
+  std::lock_guard lock(impl_->mutex);
+  // The port and prepare() belong to open(): a monitor set later would never run.
+  if (impl_->client != nullptr) throw JackError("set_audio_monitor() after open()");
+  impl_->monitor_owner = std::move(monitor);
+  impl_->monitor = impl_->monitor_owner.get();
+  impl_->monitor_pattern = connect_pattern;
+  impl_->monitor_re = std::move(re);
+}
 std::uint32_t JackClient::sample_rate() const { return impl_->sample_rate.load(); }
 std::uint32_t JackClient::period_frames() const { return impl_->period_frames.load(); }
 std::size_t JackClient::max_event_size() const { return impl_->max_event_size.load(); }
@@ -602,6 +669,12 @@ int JackClient::connection_count(bool synth_out) const {
   std::lock_guard lock(impl_->mutex);
   if (impl_->client == nullptr || impl_->server_lost.load()) return 0;
   return jack_port_connected(synth_out ? impl_->out_port : impl_->in_port);
+}
+
+int JackClient::monitor_connection_count() const {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->client == nullptr || impl_->server_lost.load() || impl_->monitor_port == nullptr) return 0;
+  return jack_port_connected(impl_->monitor_port);
 }
 
 std::vector<JackPortInfo> JackClient::list_ports() const {
@@ -696,6 +769,8 @@ JackCounters JackClient::counters() const {
   out.oversize_dropped = r(c.oversize_dropped);
   out.xruns = r(c.xruns);
   out.max_callback_ns = r(c.max_callback_ns);
+  out.monitor_events = r(c.monitor_events);
+  out.monitor_dropped = r(c.monitor_dropped);
   return out;
 }
 

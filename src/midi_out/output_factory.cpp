@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "dxlatent/midi_out/jack_output.hpp"
+#include "dxlatent/midi_out/monitor_output.hpp"
 #include "dxlatent/midi_out/rtmidi_output.hpp"
 
 namespace dxlatent {
@@ -29,6 +30,17 @@ std::unique_ptr<MidiOutput> make_output(const OutputSettings& s, JackClient& jac
     ro.api = *api;
     ro.client_name = s.client_name + "-out";
     return std::make_unique<RtMidiOutput>(ro);
+  }
+  if (s.kind == "hexter") {
+    // The plugin is loaded now, so a missing hexter stops `run` before JACK is
+    // touched; its instance is made in jack.open(), at the server's rate.
+    auto monitor = std::make_shared<HexterMonitor>();
+    try {
+      jack.set_audio_monitor(monitor, s.monitor_connect);
+    } catch (const JackError& e) {
+      throw std::invalid_argument(std::string("output.monitor_connect: ") + e.what());
+    }
+    return std::make_unique<MonitorOutput>(std::move(monitor), jack);
   }
   throw std::invalid_argument("output.kind = \"" + s.kind + "\" is not an output kind (" + output_kinds_list() + ")");
 }

@@ -32,6 +32,22 @@ TEST(Config, TheShippedExampleLoadsWithTheDocumentedDefaults) {
   EXPECT_TRUE(c.thru);
   EXPECT_FALSE(c.snapshot_cc);
   EXPECT_TRUE(c.model_path.empty());
+  EXPECT_EQ(c.output_kind, "jack");
+  EXPECT_EQ(c.monitor_connect, "system:playback_.*");
+}
+
+// The built-in monitor: kind "hexter" with its audio port pattern, which reaches
+// make_output(); it plays the notes thru forwards, so thru off is refused.
+TEST(Config, TheHexterMonitorKindAndItsAudioPortPattern) {
+  const Config d = parse_config("[output]\nkind = \"hexter\"\n", "t.toml");
+  EXPECT_EQ(d.output_kind, "hexter");
+  EXPECT_EQ(d.monitor_connect, "system:playback_.*");
+  EXPECT_EQ(d.output_settings().monitor_connect, "system:playback_.*");
+  EXPECT_EQ(d.output_settings().kind, "hexter");
+  const Config c = parse_config("[output]\nkind = \"hexter\"\nmonitor_connect = \"Scarlett.*playback_[12]$\"\n", "t.toml");
+  EXPECT_EQ(c.output_settings().monitor_connect, "Scarlett.*playback_[12]$");
+  EXPECT_EQ(parse_config("[output]\nkind = \"hexter\"\nmonitor_connect = \"\"\n", "t.toml").monitor_connect, "");
+  EXPECT_NE(output_kinds_list().find("hexter"), std::string::npos);
 }
 
 TEST(Config, ReadsEveryKind) {
@@ -99,6 +115,8 @@ TEST(Config, EachKindOfErrorIsRefusedWithFileLineAndReason) {
       {"[output]\nchannel = 1\nchannel = 2\n", "test.toml:3:", ""},   // duplicate key: TOML syntax
       {"[output\n", "test.toml:1:", "TOML syntax error"},
       {"[engine]\nrealtime_priority = 95\n", "test.toml:2:", "below JACK's"},
+      {"[output]\nmonitor_connect = \"playback_(\"\n", "test.toml:2:", "not a valid regular expression"},
+      {"[jack]\nthru = false\n[output]\nkind = \"hexter\"\n", "test.toml:4:", "set [jack] thru = true"},
   };
   for (const auto& c : cases) {
     const std::string msg = refusal(c.text);

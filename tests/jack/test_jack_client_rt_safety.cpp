@@ -4,6 +4,9 @@
 // while the calling thread is "armed", which only the process callback's test
 // hook does (from its first to its last instruction), then forwards to glibc.
 // The Deliberate* test proves the detector fires when the callback misbehaves.
+// The Monitor* test runs the same traffic with the built-in audio monitor
+// (hexter, output kind "hexter") hosted in the client and voice changes flowing
+// through its writer-side output.
 
 #include <dlfcn.h>
 #include <gtest/gtest.h>
@@ -15,10 +18,16 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "dxlatent/jack/jack_client.hpp"
+#include "dxlatent/midi_out/monitor_output.hpp"
+#include "dxlatent/monitor/hexter_monitor.hpp"
+#include "dxlatent/render/hexter_plugin.hpp"
+#include "dxlatent/sysex/sysex.hpp"
 #include "support/jack_test_server.hpp"
 #include "support/test_midi_client.hpp"
 
@@ -35,7 +44,10 @@ namespace {
 // initial-exec TLS in the executable: reading it never allocates.
 thread_local bool t_armed = false;
 std::atomic<std::uint64_t> g_allocs{0};  // malloc family, incl. operator new (it calls malloc)
-std::atomic<std::uint64_t> g_locks{0};   // mutex locks
+std::atomic<std::uint64_t> g_locks{0};   // mutex locks that may wait
+// pthread_mutex_trylock never waits, but it is counted apart so that only the
+// one place that uses it is allowed it: hexter's run_synth on the monitor path.
+std::atomic<std::uint64_t> g_trylocks{0};
 std::atomic<std::uint64_t> g_waits{0};   // condition/semaphore waits, sleeps
 
 inline void count(std::atomic<std::uint64_t>& c) {
@@ -91,7 +103,7 @@ int pthread_mutex_lock(pthread_mutex_t* m) {
 }
 int pthread_mutex_trylock(pthread_mutex_t* m) {
   static auto real = next_symbol<int (*)(pthread_mutex_t*)>("pthread_mutex_trylock");
-  count(g_locks);
+  count(g_trylocks);
   return real(m);
 }
 int pthread_rwlock_rdlock(pthread_rwlock_t* l) {
@@ -192,21 +204,48 @@ OutMessage voice_dump(int seed) {
 }
 
 struct Traffic {
-  std::uint64_t allocs, locks, waits, hook_calls;
+  std::uint64_t allocs, locks, trylocks, waits, hook_calls;
   JackCounters counters;
   std::size_t sink_received;
+  std::uint64_t voices_to_monitor = 0;  ///< voice changes the monitor took
+  std::uint64_t monitor_held = 0;       ///< messages a voice change held back a period
 };
 
+// Two voices far apart, key sync off (phases carried over: the worst case for
+// the voice structures hexter reuses), for the monitor's writer side.
+Voice voice_a() {
+  Voice v = sysex::init_voice();
+  v.bytes[136] = 0;
+  return v;
+}
+Voice voice_b() {
+  Voice v = voice_a();
+  v.bytes[kAlgorithmOffset] = 21;
+  v.bytes[135] = 7;
+  for (std::size_t op = 0; op < 6; ++op) v.bytes[op * kOperatorBytes + 16] = 90;
+  return v;
+}
+
 /// One second of traffic through every path of the callback: CCs and notes in
-/// (queued and forwarded), SysEx/realtime in (ignored), voice dumps out.
-Traffic drive(Misbehave misbehave) {
+/// (queued and forwarded), SysEx/realtime in (ignored), voice dumps out. With
+/// `monitor`, the client hosts a HexterMonitor (its audio port unconnected: it
+/// renders all the same), and a second writer hands it a voice dump or a
+/// parameter change every 3 ms through MonitorOutput, as the engine's writer would.
+Traffic drive(Misbehave misbehave, bool monitor = false) {
   HookState state;
   state.misbehave = misbehave;
   JackClientOptions o;
   o.client_name = "dxl";
   JackClient jc(o);
   jc.set_process_hook(&arm_hook, &state);
+  std::shared_ptr<HexterMonitor> hexter;
+  if (monitor) {
+    hexter = std::make_shared<HexterMonitor>();
+    jc.set_audio_monitor(hexter, "");
+  }
   jc.open();
+  std::unique_ptr<MonitorOutput> to_monitor;
+  if (hexter) to_monitor = std::make_unique<MonitorOutput>(hexter, jc);
   jc.connect_matching("^src:out$", "^sink:in$");
   jc.set_thru(true);
   std::bitset<128> mapped;
@@ -225,6 +264,7 @@ Traffic drive(Misbehave misbehave) {
   state.calls = 0;
   g_allocs = 0;
   g_locks = 0;
+  g_trylocks = 0;
   g_waits = 0;
   std::atomic<bool> stop{false};
   std::thread engine([&] {  // consumer: wakes through the queue's semaphore
@@ -235,6 +275,22 @@ Traffic drive(Misbehave misbehave) {
     for (int i = 0; !stop; ++i) {
       jc.send(voice_dump(i));
       std::this_thread::sleep_for(2ms);
+    }
+  });
+  std::atomic<std::uint64_t> voices_to_monitor{0};
+  std::thread monitor_writer([&] {  // the monitor's writer side: dumps and parameter changes
+    if (!to_monitor) return;
+    for (int i = 0; !stop; ++i) {
+      bool ok;
+      if (i % 3 == 2) {  // a parameter change: OP1's output level
+        const auto pc = sysex::encode_param_change(0, 5 * kOperatorBytes + 16, static_cast<std::uint8_t>(i % 100));
+        ok = to_monitor->send(std::span<const std::uint8_t>(pc.data(), pc.size()));
+      } else {
+        const auto d = sysex::encode_single_voice(i % 2 ? voice_b() : voice_a(), 0);
+        ok = to_monitor->send(std::span<const std::uint8_t>(d.data(), d.size()));
+      }
+      if (ok) voices_to_monitor.fetch_add(1);
+      std::this_thread::sleep_for(3ms);
     }
   });
   const auto end = std::chrono::steady_clock::now() + 1s;
@@ -252,9 +308,12 @@ Traffic drive(Misbehave misbehave) {
   stop = true;
   engine.join();
   writer.join();
+  monitor_writer.join();
   const std::uint64_t calls = state.calls.load();  // read first: a call counts itself before misbehaving
-  Traffic t{g_allocs.load(), g_locks.load(), g_waits.load(), calls, jc.counters(),
+  Traffic t{g_allocs.load(), g_locks.load(), g_trylocks.load(), g_waits.load(), calls, jc.counters(),
             sink.received().size()};
+  t.voices_to_monitor = voices_to_monitor.load();
+  if (hexter) t.monitor_held = hexter->held_events();
   jc.close();
   return t;
 }
@@ -274,7 +333,31 @@ TEST_F(JackClientRtSafety, ProcessCallbackNeitherAllocatesNorLocksNorWaits) {
   EXPECT_GT(t.sink_received, 250u);
   EXPECT_EQ(t.allocs, 0u) << "allocations on the process thread";
   EXPECT_EQ(t.locks, 0u) << "mutex locks on the process thread";
+  EXPECT_EQ(t.trylocks, 0u) << "mutex trylocks on the process thread";
   EXPECT_EQ(t.waits, 0u) << "waits/sleeps on the process thread";
+}
+
+// The monitor path: notes reach hexter's run_synth in the same period while its
+// voice changes many times a second. hexter's voices were allocated when the
+// client opened (HexterMonitor::prepare); run_synth takes hexter's own voice-list
+// mutex with one trylock a period, which nobody else holds (it never waits); the
+// voice changes wait on the writer's side, never on the process thread.
+TEST_F(JackClientRtSafety, MonitorPathNeitherAllocatesNorLocksNorWaits) {
+  if (!std::filesystem::exists(render::HexterPlugin::default_path()))
+    GTEST_SKIP() << render::HexterPlugin::default_path() << " not found (apt-get install hexter)";
+  const Traffic t = drive(Misbehave::no, true);
+  EXPECT_GT(t.hook_calls, 200u);
+  EXPECT_GT(t.counters.thru_out, 200u);
+  EXPECT_GT(t.counters.monitor_events, 200u) << "the notes did not reach the monitor";
+  EXPECT_EQ(t.counters.monitor_dropped, 0u);
+  EXPECT_GT(t.voices_to_monitor, 100u) << "the voice changes did not reach the monitor";
+  EXPECT_EQ(t.allocs, 0u) << "allocations on the process thread";
+  EXPECT_EQ(t.locks, 0u) << "mutex locks on the process thread";
+  EXPECT_EQ(t.waits, 0u) << "waits/sleeps on the process thread";
+  EXPECT_LE(t.trylocks, t.hook_calls) << "more than hexter's one trylock a period";
+  std::cout << "periods " << t.hook_calls << ", notes etc. to the monitor " << t.counters.monitor_events
+            << ", voice changes " << t.voices_to_monitor << ", messages held back by a voice change "
+            << t.monitor_held << ", trylocks " << t.trylocks << "\n";
 }
 
 // The detector itself: a callback that misbehaves must be caught.

@@ -2,8 +2,8 @@
 """Layering lint (run by tests/lint/lint.sh): the folders of src/ and
 include/dxlatent/ follow the data path, and every dependency points one way.
 
-  util, voice+sysex (formats), midi -> jack -> control -> model -> midi_out
-  -> engine -> rig -> app            (docs/architecture.md draws it)
+  util, voice+sysex (formats), render, midi -> jack -> monitor -> control
+  -> model -> midi_out -> engine -> rig -> app   (docs/architecture.md draws it)
 
 Checks: (1) every #include "dxlatent/<folder>/..." in a folder is allowed by
 ALLOWED; (2) every dxlatent_* library linked in src/<folder>/CMakeLists.txt
@@ -21,9 +21,11 @@ ALLOWED = {
     "sysex": {"voice", "util"},
     "render": {"voice", "sysex", "util"},   # offline: voices -> audio (hexter), its analysis
     "jack": {"midi"},
+    # the built-in audio monitor: hexter (render) played in the JACK client
+    "monitor": {"render", "jack", "midi", "voice", "sysex", "util"},
     "control": {"midi"},
     "model": {"control", "voice", "sysex", "util", "midi"},
-    "midi_out": {"midi", "jack", "voice", "sysex", "util"},
+    "midi_out": {"midi", "jack", "monitor", "voice", "sysex", "util"},
     "engine": {"midi", "jack", "control", "model", "midi_out", "voice", "sysex", "util"},
     "rig": {"midi"},
     "app": None,                         # on top: anything
@@ -38,7 +40,7 @@ LIBRARIES = {
     "dxlatent_util": "util", "dxlatent_formats": "voice", "dxlatent_midi": "midi",
     "dxlatent_jack": "jack", "dxlatent_control": "control", "dxlatent_model_core": "model",
     "dxlatent_model": "model", "dxlatent_midi_out": "midi_out", "dxlatent_rtmidi": "midi_out",
-    "dxlatent_audio": "render", "dxlatent_render": "render",
+    "dxlatent_audio": "render", "dxlatent_render": "render", "dxlatent_monitor": "monitor",
     "dxlatent_engine": "engine", "dxlatent_service": "engine", "dxlatent_rig": "rig",
 }
 SAME_LIBRARY = {("voice", "sysex"), ("sysex", "voice")}  # dxlatent_formats spans both

@@ -61,6 +61,7 @@ struct Config {
   std::string output_kind = "jack";  ///< one of kOutputKinds (midi_out/output_factory.hpp)
   std::string output_port;           ///< regex for midi-port
   std::string output_api = "auto";   ///< midi-port: "auto", "alsa" or "jack" (RtMidi's API)
+  std::string monitor_connect = "system:playback_.*";  ///< hexter: regex of audio inputs monitor_out feeds
   OutputMode mode = OutputMode::Auto;
   std::uint8_t device_channel = 0;   ///< 0..15 (shown as 1..16)
   std::string pacing = "dexed";      ///< a PacingProfile name ("dx7" makes mode default to voice)
@@ -69,7 +70,9 @@ struct Config {
   /// The pacing profile with the configured gaps applied.
   PacingProfile pacing_profile() const;
   /// What make_output() needs to build the configured output.
-  OutputSettings output_settings() const { return {output_kind, output_port, output_api, client_name}; }
+  OutputSettings output_settings() const {
+    return {output_kind, output_port, output_api, client_name, monitor_connect};
+  }
 
   // [start]
   std::optional<VoiceRef> start_voice;  ///< sent first; nullopt: the latent origin (knobs centred)

@@ -1,6 +1,8 @@
 #pragma once
 // The JACK edge of dxlatent: one client with two MIDI ports,
-//   <client>:control_in  (from the controller)  and  <client>:synth_out  (to the synth).
+//   <client>:control_in  (from the controller)  and  <client>:synth_out  (to the synth),
+// and, when an AudioMonitor is set (output kind "hexter"), one audio port
+//   <client>:monitor_out (the monitor's sound; see audio_monitor.hpp).
 //
 // Threads (each method's comment says which may call it):
 //   - process thread [rt]: JACK's; runs the process callback. It reads control_in,
@@ -34,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "dxlatent/jack/audio_monitor.hpp"
 #include "dxlatent/midi/messages.hpp"
 
 namespace dxlatent {
@@ -78,6 +81,8 @@ struct JackCounters {
   std::uint64_t oversize_dropped = 0;   ///< OutMessages larger than synth_out can ever carry
   std::uint64_t xruns = 0;              ///< JACK xrun callbacks
   std::uint64_t max_callback_ns = 0;    ///< longest process callback (CLOCK_MONOTONIC)
+  std::uint64_t monitor_events = 0;     ///< thru messages handed to the audio monitor
+  std::uint64_t monitor_dropped = 0;    ///< thru messages beyond AudioMonitor::kMaxEventsPerPeriod
 };
 
 struct JackPortInfo {
@@ -137,11 +142,22 @@ class JackClient {
                  const std::atomic<bool>* cancel = nullptr,
                  std::chrono::milliseconds retry_interval = std::chrono::milliseconds(200));
 
+  /// Control thread, before open(). Hosts `monitor` in this client: open() (and
+  /// reconnect()) registers the audio output port monitor_out and calls
+  /// monitor->prepare() at the server's rate before activation; every period
+  /// the process thread hands it exactly the messages thru forwards (so with
+  /// thru off it hears no notes) and lets it render into monitor_out.
+  /// `connect_pattern` (ECMAScript regex; empty = none): audio input ports
+  /// monitor_out is connected to, applied like connect_matching()'s. The client
+  /// keeps a reference until it is destroyed. Throws JackError on an invalid regex.
+  void set_audio_monitor(std::shared_ptr<AudioMonitor> monitor, const std::string& connect_pattern);
+
   /// Any thread, after open(). Names as JACK knows them (JACK may rename the
   /// client if the name is taken).
   std::string client_name() const;
   std::string control_in_name() const;   ///< "client:control_in"
   std::string synth_out_name() const;    ///< "client:synth_out"
+  std::string monitor_out_name() const;  ///< "client:monitor_out" (registered only with a monitor)
   std::uint32_t sample_rate() const;     ///< 0 before open()
   std::uint32_t period_frames() const;   ///< 0 before open()
   /// Largest single event synth_out can carry in an otherwise empty period
@@ -166,6 +182,8 @@ class JackClient {
   /// connected to right now; 0 while closed or the server is lost. Cheap: one
   /// libjack call, no port listing.
   int connection_count(bool synth_out) const;
+  /// Any non-rt thread. The same for monitor_out; 0 without a monitor.
+  int monitor_connection_count() const;
 
   /// Any non-rt thread. Ports of the server this client is connected to (all types).
   std::vector<JackPortInfo> list_ports() const;

@@ -18,21 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "dxlatent/render/hexter_plugin.hpp"
 #include "dxlatent/voice/voice.hpp"
 
 namespace dxlatent::render {
-
-/// Rendering failed (the plugin misbehaved, a bad argument).
-class RenderError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-/// The plugin could not be loaded; what() names the path and says how to install it.
-class PluginMissing : public RenderError {
- public:
-  using RenderError::RenderError;
-};
 
 /// One MIDI note event at a frame of the render; velocity 0 is a note-off.
 struct NoteEvent {
@@ -56,13 +45,12 @@ class HexterRenderer {
 
   /// The plugin used when none is given: $DXLATENT_HEXTER if set and non-empty,
   /// else /usr/lib/dssi/hexter.so. Any thread.
-  static std::filesystem::path default_plugin_path();
+  static std::filesystem::path default_plugin_path() { return HexterPlugin::default_path(); }
 
   /// Loads the plugin (empty path: default_plugin_path()) for renders at
   /// `sample_rate`. Throws PluginMissing when it cannot be loaded or is not a
   /// DSSI synth, RenderError for a bad rate. Any non-JACK thread.
   explicit HexterRenderer(std::filesystem::path plugin = {}, unsigned sample_rate = 44100);
-  ~HexterRenderer();
   HexterRenderer(const HexterRenderer&) = delete;
   HexterRenderer& operator=(const HexterRenderer&) = delete;
 
@@ -78,17 +66,14 @@ class HexterRenderer {
   std::size_t note_frames(const NoteSpec& spec) const;
 
   unsigned sample_rate() const { return rate_; }                     ///< any thread
-  const std::filesystem::path& plugin_path() const { return path_; }  ///< any thread
+  const std::filesystem::path& plugin_path() const { return plugin_.path(); }  ///< any thread
   /// False when hexter's malloc could not be redirected to a zeroing one (a hexter
   /// build other than Debian's): renders may then depend on earlier ones. Any thread.
-  bool repeatable() const { return zeroed_allocations_; }
+  bool repeatable() const { return plugin_.zeroed_allocations(); }
 
  private:
-  std::filesystem::path path_;
+  HexterPlugin plugin_;
   unsigned rate_;
-  void* library_ = nullptr;           // dlopen handle
-  const void* descriptor_ = nullptr;  // const DSSI_Descriptor*
-  bool zeroed_allocations_ = false;
 };
 
 }  // namespace dxlatent::render
