@@ -5,7 +5,9 @@
 #      architecture (p50/p99/max of 10,000 single decodes, batch throughput);
 #   2. JACK process-callback time per 64-frame period under a CC storm;
 #   3. CC-in -> SysEx-out latency through a dummy JACK server (48 kHz, 64 frames),
-#      non-realtime and realtime jackd, and a new user's first ten moves.
+#      non-realtime and realtime jackd, and a new user's first ten moves;
+#   4. steering: parameters changed per knob step around an exact anchor, and
+#      algorithm changes per random step free and locked (bench/steer_bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh >/dev/null
@@ -31,4 +33,13 @@ for i in $(seq 1 "$runs"); do
   echo; echo "=== run $i/$runs: a new user's first moves, no realtime ==="
   "$bin/latency_bench" --first-moves || status=1
 done
+# 4. steering (issue 12): the exact anchor and the algorithm lock, with the shipped
+#    model (deterministic for a seed: run once). Needs the corpus.
+corpus=${CORPUS:-../shared/data/collection.bin}
+if [ -f "$corpus" ]; then
+  echo; echo "=== steering: exact anchor, algorithm lock ==="
+  "$bin/steer_bench" --corpus "$corpus" || status=1
+else
+  echo; echo "=== steering: skipped, no corpus at $corpus (CORPUS=...) ==="
+fi
 exit $status

@@ -91,6 +91,16 @@ void run_interpolate(const InterpolateOptions& opt) {
     voices.back() = is_valid(b) ? b : clamped(b);
   }
   const Voice first = voices.front();
+  if (locks.test(kAlgorithmOffset)) {
+    // A locked algorithm is given to the decoder, which decodes the other
+    // parameters for it (docs/steering.md); the exact ends stay as they are.
+    const std::size_t from = opt.reconstruct_ends ? 0 : 1;
+    const std::size_t to = opt.reconstruct_ends ? voices.size() : voices.size() - 1;
+    for (std::size_t i = from; i < to; ++i) {
+      voices[i] = decoder->decode_given_algorithm(path[i], first.algorithm());
+      name_generated_voice(voices[i], VoiceOrigin::Morph, i + 1);
+    }
+  }
   for (Voice& v : voices) apply_locks(v, first, locks);
   std::size_t changes = 0, algorithm_changes = 0;
   for (std::size_t i = 1; i < voices.size(); ++i) {

@@ -165,7 +165,11 @@ void run_sample(const SampleOptions& opt) {
     zs.clear();
     for (std::size_t i = 0; i < kChunk && voices.size() + zs.size() < opt.count; ++i)
       zs.push_back(region ? latents.around(region->mean, region->std) : latents.prior());
-    if (opt.temperature <= 0.0f) {
+    if (opt.temperature <= 0.0f && like && locks.test(kAlgorithmOffset)) {
+      // A locked algorithm is given to the decoder, which decodes the other
+      // parameters for it (docs/steering.md), rather than overwritten.
+      for (const Latent& z : zs) keep(decoder->decode_given_algorithm(z, like->algorithm()));
+    } else if (opt.temperature <= 0.0f) {
       for (const Voice& v : decoder->decode_batch(zs)) keep(v);
     } else {
       const std::size_t k = decoder->logit_width();

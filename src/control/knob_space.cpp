@@ -36,12 +36,16 @@ void KnobSpace::place(const Latent& z) {
   put_knobs_at_positions();
 }
 
-void KnobSpace::select_map(std::size_t index) {
+void KnobSpace::select_map(std::size_t index, bool fresh) {
   if (index >= maps_.size())
     throw std::out_of_range("map " + std::to_string(index) + " of " + std::to_string(maps_.size()));
   state_ = State{};
   state_.map = index;
-  put_knobs_at_positions();
+  if (fresh) {
+    for (auto& k : knobs_) k = KnobTakeover(k.mode());
+  } else {
+    put_knobs_at_positions();
+  }
 }
 
 void KnobSpace::restore(const State& s) {

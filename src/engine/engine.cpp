@@ -54,7 +54,7 @@ KnobSpace make_space(const EngineSetup& s, const VoiceDecoder& decoder) {
   std::vector<LatentMap> maps{LatentMap(decoder.quantiles(), c.map, s.anchor)};
   for (const auto& r : decoder.categories()) maps.push_back(LatentMap::region(decoder.quantiles(), c.map, r.mean, r.std));
   KnobSpace space(std::move(maps), c.takeover);
-  if (s.start_category) space.select_map(*s.start_category + 1);
+  if (s.start_category) space.select_map(*s.start_category + 1, /*fresh=*/true);
   if (s.start_latent) space.place(*s.start_latent);
   return space;
 }

@@ -65,6 +65,11 @@ TEST(KnobSpace, ARegionCentresTheKnobsOnItAndSpansItsSpread) {
   s.move(0, 0);
   EXPECT_NEAR(s.latent()[0], 0.5f - 2.0f * 0.1f, 1e-5);
   EXPECT_THROW(s.select_map(2), std::out_of_range);
+  s.select_map(1);  // during a performance: the knob at 0 must take over again
+  EXPECT_FALSE(s.engaged()[0]);
+  KnobSpace start = uniform_space(Takeover::PickUp, {LatentMap::region(uniform_quantiles(), {}, centre, spread)});
+  start.select_map(1, /*fresh=*/true);  // at the start: nothing to protect
+  EXPECT_TRUE(start.engaged().all());
 }
 
 TEST(KnobSpace, RestoreBringsBackTheSoundAndTheKnobsMustTakeOverAgain) {

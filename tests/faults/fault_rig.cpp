@@ -30,12 +30,16 @@ std::string RunConfig::text() const {
   t += "[jack]\nclient_name = " + q(client) + "\nconnect_controller = " + q(connect_controller) +
        "\nconnect_synth = " + q(connect_synth) + "\nthru = " + (thru ? "true" : "false") + "\n";
   t += "[control]\nchannel = " + std::to_string(control_channel) +
-       "\nccs = " + ccs + "\n";
+       "\nccs = " + ccs + "\n" + control_extra;
   t += "[model]\npath = " + q(model.string()) + "\n";
   t += "[output]\nkind = " + q(output_kind) + "\nmode = " + q(mode) + "\npacing = " + q(pacing) + "\n";
   if (output_kind == "midi-port") t += "port = " + q(output_port) + "\napi = " + q(output_api) + "\n";
   t += "[state]\ndir = " + q(state_dir.string()) + "\n";
   return t + extra;
+}
+
+std::filesystem::path shipped_model() {
+  return std::filesystem::path(DXLATENT_SOURCE_DIR) / "models" / "dxlatent-vae.pt";
 }
 
 std::unique_ptr<ChildProcess> start_dxlatent(const RunConfig& config, const std::filesystem::path& dir,

@@ -25,6 +25,8 @@ std::filesystem::path tiny_model();
 /// Where the contract-breaking models are.
 std::filesystem::path wrong_model(const std::string& name);
 
+/// The shipped model (models/dxlatent-vae.pt).
+std::filesystem::path shipped_model();
 /// A fresh, empty folder for one test.
 std::filesystem::path fresh_dir(const std::string& tag);
 
@@ -37,6 +39,7 @@ struct RunConfig {
   bool thru = false;
   int control_channel = 0;  ///< 0 = all, 1..16
   std::string ccs = "[20, 21, 22, 23, 24, 25, 26, 27]";  ///< "[]" = learn
+  std::string control_extra;  ///< more [control] lines, verbatim
   std::string output_kind = "jack";
   std::string output_port;
   std::string output_api = "jack";

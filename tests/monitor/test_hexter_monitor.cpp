@@ -175,7 +175,10 @@ class HexterMonitorJack : public JackServerTest {
   static void expect_sounds_like(const std::vector<float>& live, const Voice& voice, const char* what) {
     const auto l = stats(live), o = stats(offline(voice, live.size()));
     EXPECT_NEAR(l.rms_dbfs, o.rms_dbfs, 1.5) << what;
-    EXPECT_NEAR(std::log2(l.centroid_hz / o.centroid_hz), 0.0, 0.2) << what << ": " << l.centroid_hz << " Hz live, "
+    // 0.35 octave: the LFO's phase and its sample-and-hold rand() are not the
+    // offline render's (a loaded machine measured 0.23 once); other voices are
+    // 1.5-2 octaves apart, and the tests above judge the change itself.
+    EXPECT_NEAR(std::log2(l.centroid_hz / o.centroid_hz), 0.0, 0.35) << what << ": " << l.centroid_hz << " Hz live, "
                                                                       << o.centroid_hz << " Hz offline";
   }
 

@@ -40,8 +40,10 @@ class KnobSpace {
   /// dimension holds its coordinate until its knob takes over.
   void place(const Latent& z);
   /// Switches to map `index` (0: base, 1..: regions) with the sound at its
-  /// centre. Throws std::out_of_range for an unknown index.
-  void select_map(std::size_t index);
+  /// centre. During a performance the knobs must then take over (the sound
+  /// moved under them); at the start (`fresh`) there is no sound to protect and
+  /// every knob is engaged. Throws std::out_of_range for an unknown index.
+  void select_map(std::size_t index, bool fresh = false);
   /// Puts the sound back where `state` says (undo); the knobs must take over again.
   void restore(const State& state);
 
