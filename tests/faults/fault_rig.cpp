@@ -38,6 +38,8 @@ std::string RunConfig::text() const {
   return t + extra;
 }
 
+std::filesystem::path dxlatent_bin() { return DXLATENT_BIN; }
+
 std::filesystem::path shipped_model() {
   return std::filesystem::path(DXLATENT_SOURCE_DIR) / "models" / "dxlatent-vae.pt";
 }

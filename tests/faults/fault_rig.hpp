@@ -25,6 +25,8 @@ std::filesystem::path tiny_model();
 /// Where the contract-breaking models are.
 std::filesystem::path wrong_model(const std::string& name);
 
+/// The dxlatent program under test.
+std::filesystem::path dxlatent_bin();
 /// The shipped model (models/dxlatent-vae.pt).
 std::filesystem::path shipped_model();
 /// A fresh, empty folder for one test.
