@@ -210,6 +210,11 @@ void run(const RunArgs& args) {
   apply_run_options(args, config);
   const auto decoder = load_live_decoder(args.model, config);
   std::cerr << "model " << decoder->path().string() << " loaded" << std::endl;
+  // On the command line an unknown category is usage, as for `sample` (in the
+  // config it is the file's error: LiveEngine names the line).
+  if (!args.category.empty() && !find_category(decoder->categories(), args.category))
+    throw CommandError(kExitUsage, "--category: no category '" + args.category + "' in " + decoder->path().string() +
+                                       "; it knows " + category_names(decoder->categories()));
   auto status_line = std::make_shared<StatusLine>(::isatty(STDOUT_FILENO), decoder->categories());
   // Library log lines (libjack, the JACK edge's housekeeping) go above the
   // status line too, instead of through it.

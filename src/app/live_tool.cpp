@@ -16,7 +16,14 @@ Config read_config(const std::string& path) {
 std::unique_ptr<TorchDecoder> load_live_decoder(const std::string& model, const Config& config) {
   ModelOptions options;
   options.path = !model.empty() ? model : config.model_path.string();
-  return load_decoder(options);
+  try {
+    return load_decoder(options);
+  } catch (const BadInput& e) {
+    // A model named in the config: the error names its line, as a parse error would.
+    if (model.empty() && !config.origin_of("model.path").empty())
+      throw BadInput(config.origin_of("model.path") + "model.path: " + e.what());
+    throw;
+  }
 }
 
 }  // namespace dxlatent::app

@@ -210,6 +210,9 @@ Config from_toml(const Value& root, const std::string& name) {
   const fs::path base = fs::path(name).parent_path();
   if (!root.is_table()) fail_file(name, "not a TOML table");
   check_keys(root);
+  for (const auto& [section, table] : root.as_table())
+    for (const auto& [key, v] : table.as_table())
+      c.origins[section + "." + key] = name + ":" + std::to_string(v.location().line());
 
   read(root, "jack", "client_name", c.client_name);
   if (c.client_name.empty() || c.client_name.size() > 63 || c.client_name.find(':') != std::string::npos)
@@ -379,6 +382,10 @@ Config parse_config(const std::string& text, const std::string& name) {
 }
 
 Config load_config(const fs::path& file) {
+  // An ifstream opens a directory and reads nothing from it: that would run
+  // with the defaults as if the config were empty (issue 14).
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) throw ConfigError(file.string() + ": is a directory, not a config file");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError(file.string() + ": cannot open the config file");
   std::ostringstream text;

@@ -77,8 +77,18 @@ LiveEngine::LiveEngine(Config config, LiveOptions options, VoiceDecoder& decoder
   setup.toggle_locks = config_.lock_toggle;
   if (config_.locks.any()) log("locked: " + describe_locks(config_.locks));
 
-  store_ = std::make_unique<StateStore>(config_.effective_state_dir());
-  store_->lock_for_engine();  // one engine per state directory (it feeds one synth)
+  try {
+    store_ = std::make_unique<StateStore>(config_.effective_state_dir());
+  } catch (const std::filesystem::filesystem_error& e) {
+    const std::string why = e.code().message();
+    throw ConfigError(config_.origin_of("state.dir") + "state directory " + config_.effective_state_dir().string() +
+                      " cannot be used: " + why);
+  }
+  try {
+    store_->lock_for_engine();  // one engine per state directory (it feeds one synth)
+  } catch (const StateLockedError& e) {
+    throw ConfigError(config_.origin_of("state.dir") + e.what());
+  }
   // No start voice asked for: resume where the last run ended, so that a
   // service restarted after a crash, a kill or a reboot sounds as it did: the
   // voice it played (current.syx, byte for byte) at the point it was (latent.txt).

@@ -494,6 +494,9 @@ TEST_F(Cli, ExitCodesFollowOneRuleInEverySubcommand) {
     cfg << "[jack]\nserver = \"dxlatent-no-such-server-" << ::getpid() << "\"\n";
   }
   const std::string no_jack_config = q(dir_ / "nojack.toml");
+  // Errors found after parsing name the config line too (issue 14).
+  std::ofstream(dir_ / "badmodel.toml") << "# a model that is not there\n[model]\npath = \"nope.pt\"\n";
+  std::ofstream(dir_ / "badstate.toml") << "[state]\ndir = \"/proc/dxlatent-cannot-be-here\"\n";
   struct Case {
     std::string args;
     int code;
@@ -526,7 +529,11 @@ TEST_F(Cli, ExitCodesFollowOneRuleInEverySubcommand) {
       {"run --no-such-option", 2, "--no-such-option"},
       {"run --lock algorythm", 2, "--lock: "},
       {"run --takeover grab", 2, "--takeover grab: not a takeover mode (jump, pick-up, scale)"},
-      {"run --category didgeridoo", 1, "--category: category \"didgeridoo\" is not a kind of sound the model knows"},
+      {"run --config " + q(dir_ / "d"), 1, "is a directory, not a config file"},
+      {"run --config " + q(dir_ / "badmodel.toml"), 1, (dir_ / "badmodel.toml").string() + ":3: model.path: "},
+      {"run --config " + q(dir_ / "badstate.toml"), 1,
+       (dir_ / "badstate.toml").string() + ":2: state directory /proc/dxlatent-cannot-be-here cannot be used"},
+      {"run --category didgeridoo", 2, "--category: no category 'didgeridoo'"},
       {"snapshot -o " + q(dir_ / "packed.syx"), 1, "not a 32-voice cartridge"},
       {"snapshot -o " + M, 1, "no dxlatent run is using state directory"},
       {"snapshot --slot 33", 2, "--slot"},

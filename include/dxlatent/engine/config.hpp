@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -30,6 +31,15 @@ class ConfigError : public std::runtime_error {
 
 struct Config {
   std::filesystem::path source;  ///< the file read; empty for built-in defaults
+  /// "FILE:LINE" of each key the file set, by "section.key": errors found later
+  /// (a model that does not load, a state directory that cannot be made) name
+  /// the line as a parse error does.
+  std::map<std::string, std::string> origins;
+  /// origins' entry for `key` followed by ": ", or "" when the key was not in a file.
+  std::string origin_of(const std::string& key) const {
+    const auto it = origins.find(key);
+    return it == origins.end() ? std::string() : it->second + ": ";
+  }
 
   // [jack]
   std::string client_name = "dxlatent";
