@@ -145,7 +145,6 @@ int main(int argc, char** argv) {
   std::vector<double> changed_free, changed_locked;
   SteeringSetup locked;
   locked.locks = parse_locks("algorithm");
-  DecodeStage free_stage(decoder, 0), lock_stage(decoder, 0, locked);
   for (std::size_t i = 0; i < steps; ++i) {
     KnobSpace sp({LatentMap(decoder.quantiles())}, Takeover::Jump);
     for (std::size_t d = 0; d < kLatentDims; ++d) sp.move(d, std::uint8_t(knob(rng)));
@@ -165,8 +164,6 @@ int main(int argc, char** argv) {
     alg_locked += la.algorithm() != lbv.algorithm();
     changed_locked.push_back(double(differing(la, lbv)));
   }
-  (void)free_stage;
-  (void)lock_stage;
   std::printf("\n2. One random knob step in the whole space (%zu steps)\n", steps);
   std::printf("  algorithm changes: free %.1f%%, locked %.1f%%\n", 100.0 * double(alg_free) / double(steps),
               100.0 * double(alg_locked) / double(steps));

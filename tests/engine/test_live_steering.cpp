@@ -28,6 +28,19 @@ class LiveSteeringTest : public LiveEngineTest {
     }
     settle(want);
   }
+  // `steps` moves of all eight knobs to random positions (seeded), each settled.
+  void turn_at_random(unsigned seed, int steps) {
+    std::mt19937 rng(seed);
+    for (int step = 0; step < steps; ++step) {
+      KnobState k;
+      std::vector<std::array<std::uint8_t, 3>> msgs;
+      for (std::uint8_t d = 0; d < kLatentDims; ++d) {
+        k.values[d] = std::uint8_t(rng() % 128);
+        msgs.push_back({0xB0, std::uint8_t(20 + d), k.values[d]});
+      }
+      turn(k, msgs);
+    }
+  }
   // Presses a button (value 127 then 0) until `done` says it acted.
   void press(std::uint8_t cc, const std::function<bool()>& done) {
     for (int attempt = 0; attempt < 5; ++attempt) {
@@ -178,16 +191,7 @@ TEST_F(LiveSteeringTest, ConfigLocksNeverChangeInWhatReachesTheSynth) {
   c.takeover = Takeover::Jump;
   start(c);
   const Voice first = dumps().front();
-  std::mt19937 rng(12);
-  for (int step = 0; step < 12; ++step) {
-    KnobState k;
-    std::vector<std::array<std::uint8_t, 3>> msgs;
-    for (std::uint8_t d = 0; d < kLatentDims; ++d) {
-      k.values[d] = std::uint8_t(rng() % 128);
-      msgs.push_back({0xB0, std::uint8_t(20 + d), k.values[d]});
-    }
-    turn(k, msgs);
-  }
+  turn_at_random(12, 12);
   const auto got = dumps();
   ASSERT_GT(got.size(), 6u);
   const ParamMask mask = c.locks;
@@ -208,16 +212,7 @@ TEST_F(LiveSteeringTest, TheLockButtonHoldsTheAlgorithmWhileEngaged) {
   press(91, [&] { return runner_->engine().status().lock_on; });
   const int algorithm = settled_target().algorithm();
   const std::size_t before = dumps().size();
-  std::mt19937 rng(3);
-  for (int step = 0; step < 12; ++step) {
-    KnobState k;
-    std::vector<std::array<std::uint8_t, 3>> msgs;
-    for (std::uint8_t d = 0; d < kLatentDims; ++d) {
-      k.values[d] = std::uint8_t(rng() % 128);
-      msgs.push_back({0xB0, std::uint8_t(20 + d), k.values[d]});
-    }
-    turn(k, msgs);
-  }
+  turn_at_random(3, 12);
   const auto got = dumps();
   ASSERT_GT(got.size(), before + 6);
   for (std::size_t i = before; i < got.size(); ++i) EXPECT_EQ(got[i].algorithm(), algorithm) << "dump " << i;
