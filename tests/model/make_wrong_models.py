@@ -48,7 +48,7 @@ class Tiny(nn.Module):
         self.register_buffer("quantile_levels", torch.linspace(0, 1, 11))
         self.register_buffer("latent_quantiles",
                              torch.linspace(-2, 2, 11)[None, :].repeat(latent_dim, 1))
-        # format_version 2: the category regions (see make_v2_model.py for the contract)
+        # format_version 2: the category regions (models/export.py has the contract)
         self.category_names = list(cat_names)
         c = len(cat_names)
         self.register_buffer("category_mean", torch.zeros(c, latent_dim) if cat_mean is None else cat_mean)
