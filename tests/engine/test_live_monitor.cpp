@@ -141,10 +141,14 @@ TEST_F(LiveMonitorTest, PlaysTheControllersNotesInTheDecodedVoiceAndKnobMovesAre
   // Every knob far from the centre: a different voice, sent by the writer.
   const std::uint8_t values[8] = {0, 127, 10, 120, 0, 127, 20, 110};
   for (std::uint8_t d = 0; d < 8; ++d) ASSERT_TRUE(probe_->send({0xB0, std::uint8_t(20 + d), values[d]}));
+  // All eight folded (a burst can span two periods, and a voice of the first
+  // half would otherwise be taken for the new one while the rest arrives).
+  KnobState want;
+  std::copy(std::begin(values), std::end(values), want.values.begin());
   ASSERT_TRUE(wait_until([&] {
     runner_->tick();
     const auto st = runner_->engine().status();
-    return st.target && !(*st.target == first);
+    return st.knobs == want && st.target && !(*st.target == first);
   }, 10s));
   const Voice second = settle();
   const auto b = stats(note());
