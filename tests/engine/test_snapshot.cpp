@@ -5,6 +5,7 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "dxlatent/model/voice_naming.hpp"
 #include "dxlatent/sysex/sysex.hpp"
 #include "dxlatent/voice/voice_file.hpp"
 #include "dxlatent/voice/voice_ref.hpp"
@@ -69,4 +70,28 @@ TEST_F(SnapshotTest, CurrentVoiceRoundTripsAndVoiceRefsNameTheirSlot) {
   write_cartridge_syx(cart, std::vector<Voice>{voice(1, "A"), voice(2, "B"), voice(3, "C")});
   EXPECT_EQ(VoiceRef(cart, 2).read(), voice(2, "B"));
   EXPECT_THROW(VoiceRef(dir_ / "current.syx", 2).read(), VoiceRefError);
+}
+
+// Issue 14: live voice names restart with each run ("L0001 ..." again), so
+// snapshots of two runs shared names. In the cartridge they continue.
+TEST_F(SnapshotTest, LiveNamesContinueAcrossRunsAndOtherNamesAreKept) {
+  const fs::path cart = dir_ / "snaps.syx";
+  auto live = [](std::uint8_t rate, std::size_t serial) {
+    Voice v = voice(rate, "");
+    name_generated_voice(v, VoiceOrigin::Live, serial);
+    return v;
+  };
+  std::string name;
+  save_snapshot(cart, live(10, 1), 0, nullptr, &name);  // run 1's first voice
+  EXPECT_EQ(name.substr(0, 5), "L0001");
+  save_snapshot(cart, live(11, 1), 0, nullptr, &name);  // run 2's first voice, also L0001 there
+  EXPECT_EQ(name.substr(0, 5), "L0002");
+  save_snapshot(cart, voice(12, "MY PAD"), 0, nullptr, &name);  // not a live name: kept
+  EXPECT_EQ(name.substr(0, 6), "MY PAD");
+  save_snapshot(cart, live(13, 7), 0, nullptr, &name);
+  EXPECT_EQ(name.substr(0, 5), "L0003");
+  const auto f = read_voice_file(cart);
+  EXPECT_EQ(f.voices[1].voice.name().substr(6), voice_tag(live(11, 1)));  // the tag is the sound's
+  EXPECT_TRUE(std::equal(f.voices[1].voice.bytes.begin(), f.voices[1].voice.bytes.begin() + kSoundParams,
+                         live(11, 1).bytes.begin()));
 }
