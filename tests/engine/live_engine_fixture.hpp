@@ -112,7 +112,7 @@ class LiveEngineTest : public ::testing::Test {
       for (const auto& p : runner_->jack().list_ports())
         if (p.name == runner_->jack().control_in_name()) controller = !p.connections.empty();
       return controller && !sysex_only(probe_->received()).empty();
-    }, 10s)) << "not connected, or no start voice reached the sink";
+    }, 10s)) << "not connected, or no start voice reached the sink: " << diagnose(KnobState{});
   }
 
   std::string diagnose(const KnobState& knobs) {
