@@ -16,7 +16,8 @@ if [ "${SANITIZE:-1}" != 0 ]; then
   core_tests=(test_voice test_voice_pack test_voice_file test_sysex test_parser test_parser_random
               test_atomic_file test_cc_map test_latent_map test_voice_sync test_pacer
               test_latent_quantiles test_latent_sampler test_latent_path test_voice_naming test_state_store
-              test_control_stage test_decode_stage test_param_lock test_category test_audio_stats test_seven_in_six)
+              test_control_stage test_decode_stage test_param_lock test_category test_audio_stats test_seven_in_six
+              test_takeover test_knob_space test_voice_cache test_snapshot test_config)
   cmake --preset debug >/dev/null
   cmake --build --preset debug -j"$jobs" --target "${core_tests[@]}"
   for t in "${core_tests[@]}"; do
