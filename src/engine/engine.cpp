@@ -23,14 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// What the decode thread tells the writer. Fixed-size: a whole voice travels.
-struct WriterMessage {
-  enum class Kind : std::uint8_t { Target, KeysHeld, ForgetSynth };
-  Kind kind = Kind::Target;
-  bool keys_held = false;
-  Voice voice;
-};
-
 constexpr std::size_t kWriterQueue = 64;    // targets are coalesced long before this fills
 constexpr std::size_t kNoticeQueue = 256;   // the control thread drains every ~50 ms
 constexpr std::size_t kCommandQueue = 16;   // recalls: a program change each, read from a file
@@ -84,6 +76,14 @@ CcMap make_cc_map(const EngineSetup& s) {
 }
 
 }  // namespace
+
+/// What the decode thread tells the writer. Fixed-size: a whole voice travels.
+struct Engine::WriterMessage {
+  enum class Kind : std::uint8_t { Target, KeysHeld, ForgetSynth };
+  Kind kind = Kind::Target;
+  bool keys_held = false;
+  Voice voice;
+};
 
 struct Engine::Queues {
   moodycamel::ReaderWriterQueue<WriterMessage> to_writer{kWriterQueue};    // decode -> writer
@@ -206,101 +206,114 @@ void Engine::publish_decode_status(const std::optional<Voice>& target, std::uint
 
 // ---- decode thread ---------------------------------------------------------------
 
+// Decode thread. Hands a message to the writer and wakes it.
+void Engine::post(const WriterMessage& m) {
+  // Never full in practice (the writer drains every message on each wake); if
+  // it were, the newest target still arrives with the next move.
+  if (queues_->to_writer.try_enqueue(m)) queues_->writer_wake.signal();
+}
+
+// Decode thread. A notice for the control thread (dropped if it stopped polling).
+void Engine::tell(const EngineNotice& n) { queues_->from_decode.try_enqueue(n); }
+
+// Decode thread. The voice for the current point, if it changed, to the writer.
+void Engine::decode_and_post() {
+  auto& ctl = decode_->control;
+  auto& dec = decode_->decode;
+  const auto decodes_before = dec.stats().decodes;
+  try {
+    const auto t0 = Clock::now();
+    auto v = dec.decode_if_changed(ctl.latent());
+    const auto ns = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
+    if (v) post(WriterMessage{WriterMessage::Kind::Target, false, *v});
+    publish_decode_status(v, dec.stats().decodes != decodes_before ? ns : 0);
+  } catch (const std::exception& ex) {
+    tell(notice(EngineNotice::Kind::DecodeFailed, 0, ex.what()));
+  }
+}
+
+// Decode thread. Recalled snapshots (read by the control thread): each plays
+// exactly, at its latent point. True when any arrived.
+bool Engine::take_recalls() {
+  bool any = false;
+  Voice v;
+  while (queues_->to_decode.try_dequeue(v)) {
+    try {
+      const Latent z = decoder_.encode(v);
+      decode_->control.place(z);
+      decode_->decode.recall(z, v);
+      any = true;
+      tell(notice(EngineNotice::Kind::Recalled, 0, v.display_name()));
+    } catch (const std::exception& ex) {
+      tell(notice(EngineNotice::Kind::DecodeFailed, 0, ex.what()));
+    }
+  }
+  return any;
+}
+
+// Decode thread. What the folded events mean for the writer, the JACK edge
+// and the control thread. Keys and resets go out before the (slow) decode: a
+// key release is what lets the writer send its dump.
+void Engine::act_on(const ControlNews& news) {
+  auto& ctl = decode_->control;
+  if (news.keys_changed) post(WriterMessage{WriterMessage::Kind::KeysHeld, ctl.keys_held(), {}});
+  if (news.synth_reset) {
+    post(WriterMessage{WriterMessage::Kind::ForgetSynth, false, {}});
+    tell(notice(EngineNotice::Kind::SynthReset));
+  }
+  if (news.learned) {
+    input_.set_thru_blocked_ccs(ctl.thru_blocked_ccs());
+    EngineNotice n = notice(EngineNotice::Kind::Learned);
+    n.learned = news.learned;
+    n.cc_numbers = ctl.cc_map().numbers();
+    tell(n);
+  }
+  for (int slot : news.snapshot_slots) tell(notice(EngineNotice::Kind::Snapshot, slot));
+  if (news.recall_slot) tell(notice(EngineNotice::Kind::Recall, news.recall_slot));
+  if (news.lock_toggled) {
+    decode_->decode.set_toggle_lock(ctl.lock_on());
+    tell(notice(EngineNotice::Kind::LockToggled, ctl.lock_on() ? 1 : 0));
+  }
+  if (news.undone) tell(notice(EngineNotice::Kind::Undone, int(ctl.history_size())));
+  if (news.undo_empty) tell(notice(EngineNotice::Kind::UndoEmpty));
+  if (news.map_changed) tell(notice(EngineNotice::Kind::RegionChanged, int(ctl.space().state().map)));
+}
+
 void Engine::run_decode() {
   auto& ctl = decode_->control;
   auto& dec = decode_->decode;
-  auto& q = *queues_;
-  auto post = [&](const WriterMessage& m) {
-    // Never full in practice (the writer drains every message on each wake);
-    // if it were, the newest target still arrives with the next move.
-    if (q.to_writer.try_enqueue(m)) q.writer_wake.signal();
-  };
-  auto timed_decode = [&](auto&& f) {
-    const auto t0 = Clock::now();
-    auto v = f();
-    return std::pair{std::move(v), std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                     Clock::now() - t0).count())};
-  };
 
   // The start voice first, so the synth is in a known voice from the first
   // period on; then the warm-up, so the first knob move is as fast as the
   // thousandth. Both on this thread: it is the one that decodes from now on.
   try {
-    auto [first, ns] = timed_decode([&] { return dec.initial_voice(ctl.latent(), setup_.start_voice); });
+    const auto t0 = Clock::now();
+    const Voice first = dec.initial_voice(ctl.latent(), setup_.start_voice);
+    const auto ns = std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
     post(WriterMessage{WriterMessage::Kind::Target, false, first});
     publish_decode_status(first, setup_.start_voice ? 0 : ns);
     dec.warm_up(setup_.warm_up_decodes);
   } catch (const std::exception& e) {
-    q.from_decode.try_enqueue(notice(EngineNotice::Kind::DecodeFailed, 0, e.what()));
+    tell(notice(EngineNotice::Kind::DecodeFailed, 0, e.what()));
   }
-  q.warmed.set_value();
-
-  auto decode_and_post = [&] {
-    const auto decodes_before = dec.stats().decodes;
-    try {
-      auto [v, ns] = timed_decode([&] { return dec.decode_if_changed(ctl.latent()); });
-      if (v) post(WriterMessage{WriterMessage::Kind::Target, false, *v});
-      publish_decode_status(v, dec.stats().decodes != decodes_before ? ns : 0);
-    } catch (const std::exception& ex) {
-      q.from_decode.try_enqueue(notice(EngineNotice::Kind::DecodeFailed, 0, ex.what()));
-    }
-  };
+  queues_->warmed.set_value();
 
   MidiEvent e;
-  Voice recalled;
   while (!stop_.load(std::memory_order_relaxed)) {
     decode_beats_.fetch_add(1, std::memory_order_relaxed);
-    // A recalled snapshot: it plays exactly, at its latent point.
-    bool any_recall = false;
-    while (q.to_decode.try_dequeue(recalled)) {
-      try {
-        const Latent z = decoder_.encode(recalled);
-        ctl.place(z);
-        dec.recall(z, recalled);
-        any_recall = true;
-        q.from_decode.try_enqueue(notice(EngineNotice::Kind::Recalled, 0, recalled.display_name()));
-      } catch (const std::exception& ex) {
-        q.from_decode.try_enqueue(notice(EngineNotice::Kind::DecodeFailed, 0, ex.what()));
-      }
-    }
-    if (any_recall) decode_and_post();
+    if (take_recalls()) decode_and_post();
     // The JACK thread never blocks to wake us: wait_event waits on its lock-free
-    // queue's own semaphore (posted at most once a period); stop() and recall() interrupt it.
+    // queue's own semaphore (posted at most once a period); stop() and recall()
+    // interrupt it.
     if (!input_.wait_event(e, kHeartbeat)) continue;
     ctl.fold(e);
     while (input_.poll(e)) ctl.fold(e);
-
-    // Keys and resets go out before the (slow) decode: a key release is what
-    // lets the writer send its dump.
-    const ControlNews news = ctl.take_news();
-    if (news.keys_changed) post(WriterMessage{WriterMessage::Kind::KeysHeld, ctl.keys_held(), {}});
-    if (news.synth_reset) {
-      post(WriterMessage{WriterMessage::Kind::ForgetSynth, false, {}});
-      q.from_decode.try_enqueue(notice(EngineNotice::Kind::SynthReset));
-    }
-    if (news.learned) {
-      input_.set_thru_blocked_ccs(ctl.thru_blocked_ccs());
-      EngineNotice n = notice(EngineNotice::Kind::Learned);
-      n.learned = news.learned;
-      n.cc_numbers = ctl.cc_map().numbers();
-      q.from_decode.try_enqueue(n);
-    }
-    for (int slot : news.snapshot_slots) q.from_decode.try_enqueue(notice(EngineNotice::Kind::Snapshot, slot));
-    if (news.recall_slot) q.from_decode.try_enqueue(notice(EngineNotice::Kind::Recall, news.recall_slot));
-    if (news.lock_toggled) {
-      dec.set_toggle_lock(ctl.lock_on());
-      q.from_decode.try_enqueue(notice(EngineNotice::Kind::LockToggled, ctl.lock_on() ? 1 : 0));
-    }
-    if (news.undone) q.from_decode.try_enqueue(notice(EngineNotice::Kind::Undone, int(ctl.history_size())));
-    if (news.undo_empty) q.from_decode.try_enqueue(notice(EngineNotice::Kind::UndoEmpty));
-    if (news.map_changed)
-      q.from_decode.try_enqueue(notice(EngineNotice::Kind::RegionChanged, int(ctl.space().state().map)));
-
-    if (!dec.needs_decode(ctl.latent())) {
+    act_on(ctl.take_news());
+    if (dec.needs_decode(ctl.latent())) {
+      decode_and_post();
+    } else {
       publish_decode_status(std::nullopt, 0);  // the physical knobs may have moved (takeover)
-      continue;
     }
-    decode_and_post();
   }
 }
 

@@ -155,10 +155,17 @@ class Engine {
   std::uint64_t writer_beats() const { return writer_beats_.load(std::memory_order_relaxed); }
 
  private:
+  struct WriterMessage;
   struct Queues;
   struct DecodeThread;
   struct WriterThread;
+  // Decode thread only (run_decode and what it calls).
   void run_decode();
+  void post(const WriterMessage& message);
+  void tell(const EngineNotice& notice);
+  void decode_and_post();
+  bool take_recalls();
+  void act_on(const ControlNews& news);
   void run_writer();
   void publish_decode_status(const std::optional<Voice>& target, std::uint64_t decode_ns);
 
