@@ -157,6 +157,19 @@ void LiveEngine::start() {
   bool complete = true;
   for (const auto& n : st.cc_numbers) complete = complete && n.has_value();
   log(learned_line(mapping) + (complete ? "" : " (turn knobs to assign the rest)"));
+  // What else the controller does, so a performer need not open the config.
+  std::string controls;
+  if (config_.snapshot_cc) controls += "; CC" + std::to_string(*config_.snapshot_cc) + " saves a snapshot";
+  if (config_.undo_cc) controls += "; CC" + std::to_string(*config_.undo_cc) + " goes back to the previous voice";
+  if (config_.lock_cc)
+    controls += "; CC" + std::to_string(*config_.lock_cc) + " locks/releases " + describe_locks(config_.lock_toggle);
+  switch (config_.program_change) {
+    case ProgramChangeUse::Store: controls += "; program change N saves into slot N+1"; break;
+    case ProgramChangeUse::Recall: controls += "; program change N plays snapshot slot N+1"; break;
+    case ProgramChangeUse::Category: controls += "; program change N selects category N (0: the whole space)"; break;
+    case ProgramChangeUse::Thru: break;
+  }
+  log("takeover " + std::string(to_string(config_.takeover)) + controls);
   started_ = true;
   started_at_ = std::chrono::steady_clock::now();
   tick();
