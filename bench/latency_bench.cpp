@@ -253,6 +253,9 @@ int main(int argc, char** argv) {
     config.state_dir = std::filesystem::temp_directory_path() / server_name;
     std::filesystem::remove_all(config.state_dir);
     if (!o.start.empty()) config.start_voice = VoiceRef::parse(o.start);
+    // Every move must answer with a voice: with a start voice, pick-up (the
+    // default takeover) would ignore a knob until it reached the voice's point.
+    config.takeover = Takeover::Jump;
     LiveOptions options;
     options.log = [](const std::string& line) {
       if (line.find("refused") != std::string::npos) std::fprintf(stderr, "%s\n", line.c_str());
