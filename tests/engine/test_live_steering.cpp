@@ -130,6 +130,44 @@ TEST_F(LiveSteeringTest, PickUpWaitsForTheKnobToReachTheResumedSound) {
   EXPECT_TRUE(runner_->engine().status().engaged & 1u);
 }
 
+// Issue 14: scale: the first touch only says where the knob is; turning it
+// then moves the sound towards that end in proportion, and they meet there.
+TEST_F(LiveSteeringTest, ScaleMovesTheResumedSoundInProportionAndMeetsTheKnobAtTheEnd) {
+  Config c = config(OutputMode::Voice, 0);
+  c.takeover = Takeover::Scale;
+  start(c);
+  KnobState k;
+  k.values[2] = 90;
+  turn(k, {{0xB0, 22, 90}});  // a fresh start: engaged, so this moves dimension 3
+  const Latent resumed = [&] {
+    runner_.reset();
+    probe_->clear();
+    start(c);
+    return latent();
+  }();
+  KnobState at30;
+  at30.values[2] = 30;
+  turn(at30, {{0xB0, 22, 30}});
+  EXPECT_EQ(latent(), resumed) << "scale moved the sound on the first touch";
+  const float before = runner_->engine().status().positions[2];
+  KnobState at80 = at30;
+  at80.values[2] = 80;
+  turn(at80, {{0xB0, 22, 80}});
+  const float mid = runner_->engine().status().positions[2];
+  EXPECT_NEAR(mid, before + 50.0f * (127.0f - before) / (127.0f - 30.0f), 0.01f);
+  KnobState top = at80;
+  top.values[2] = 127;
+  turn(top, {{0xB0, 22, 127}});
+  const auto st = runner_->engine().status();
+  EXPECT_EQ(st.positions[2], 127.0f);
+  EXPECT_TRUE(st.engaged & 4u) << "knob and sound did not meet at the end";
+  for (std::size_t d = 0; d < kLatentDims; ++d) {
+    if (d != 2) {
+      EXPECT_EQ(st.latent[d], resumed[d]) << "dimension " << d + 1 << " moved";
+    }
+  }
+}
+
 // Issue 14: a "previous voice" button.
 TEST_F(LiveSteeringTest, TheUndoButtonGoesBackToThePreviousVoice) {
   Config c = config(OutputMode::Voice, 0);
