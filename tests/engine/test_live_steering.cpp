@@ -28,6 +28,12 @@ class LiveSteeringTest : public LiveEngineTest {
     }
     settle(want);
   }
+  // Stops the engine (saving its state) and starts a new one on the same state.
+  void restart(const Config& c) {
+    runner_.reset();
+    probe_->clear();
+    start(c);
+  }
   // `steps` moves of all eight knobs to random positions (seeded), each settled.
   void turn_at_random(unsigned seed, int steps) {
     std::mt19937 rng(seed);
@@ -85,9 +91,7 @@ TEST_F(LiveSteeringTest, AfterAResumeOneKnobMovesOnlyItsDimension) {
   k.values[5] = 7;
   turn(k, {{0xB0, 21, 99}, {0xB0, 25, 7}});
   const Latent before = latent();
-  runner_.reset();
-  probe_->clear();
-  start(c);
+  restart(c);
   EXPECT_EQ(latent(), before) << "the resumed point is not the saved one";
   KnobState nudge;
   nudge.values[2] = 80;
@@ -112,9 +116,7 @@ TEST_F(LiveSteeringTest, PickUpWaitsForTheKnobToReachTheResumedSound) {
   turn(k, {{0xB0, 20, 100}});
   const Voice resumed_voice = *runner_->engine().status().target;
   const Latent resumed = latent();
-  runner_.reset();
-  probe_->clear();
-  start(c);
+  restart(c);
   const auto st = runner_->engine().status();
   EXPECT_FALSE(st.engaged & 1u) << "knob 1 cannot know where the resumed sound is";
   EXPECT_NEAR(st.positions[0], 100.0f, 0.01f);
@@ -139,12 +141,8 @@ TEST_F(LiveSteeringTest, ScaleMovesTheResumedSoundInProportionAndMeetsTheKnobAtT
   KnobState k;
   k.values[2] = 90;
   turn(k, {{0xB0, 22, 90}});  // a fresh start: engaged, so this moves dimension 3
-  const Latent resumed = [&] {
-    runner_.reset();
-    probe_->clear();
-    start(c);
-    return latent();
-  }();
+  restart(c);
+  const Latent resumed = latent();
   KnobState at30;
   at30.values[2] = 30;
   turn(at30, {{0xB0, 22, 30}});
