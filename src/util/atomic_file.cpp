@@ -87,6 +87,29 @@ void write_stream(const OutputTarget& target, std::span<const std::uint8_t> data
   if (::close(fd) != 0) fail("cannot close", target.path, errno);
 }
 
+// A file with other hard links: a rename would give this name a new inode and
+// leave the other names on the old content, so the file is rewritten in place,
+// as cp does. The space is reserved first, so a full disk fails before a byte
+// of the old content is touched; a crash during the write itself can leave it
+// mixed, which is why only hard-linked files are written this way.
+void rewrite_in_place(const fs::path& path, std::span<const std::uint8_t> data) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) fail("cannot open", path, errno);
+  try {
+    if (!data.empty()) {
+      const int rc = ::posix_fallocate(fd, 0, static_cast<off_t>(data.size()));
+      if (rc != 0 && rc != EOPNOTSUPP && rc != EINVAL) fail("cannot reserve space for", path, rc);
+    }
+    write_all(fd, data, path.string());
+    if (::ftruncate(fd, static_cast<off_t>(data.size())) != 0) fail("cannot truncate", path, errno);
+    if (::fsync(fd) != 0) fail("cannot fsync", path, errno);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (::close(fd) != 0) fail("cannot close", path, errno);
+}
+
 // Closes the descriptor and removes the temporary file unless released.
 struct TempFile {
   int fd = -1;
@@ -179,6 +202,11 @@ OutputTarget check_output(const fs::path& given, const WriteOptions& options) {
                         (no_write_bit ? "" : ", not writable by this user") +
                         "); not replacing it (--force replaces it)");
   }
+  if (st.st_nlink > 1) {
+    target.in_place = true;  // the file is written, not its directory
+    if (::access(target.path.c_str(), W_OK) != 0) fail("cannot write", given, errno);
+    return target;
+  }
   const fs::path dir = directory_of(target.path);
   if (::access(dir.c_str(), W_OK | X_OK) != 0) fail("cannot replace " + given.string() + " in", dir, errno);
   return target;
@@ -195,6 +223,8 @@ void write_file_atomically(const fs::path& path, std::span<const std::uint8_t> d
   const OutputTarget target = check_output(path, options);
   if (target.stream)
     write_stream(target, data);
+  else if (target.in_place)
+    rewrite_in_place(target.path, data);
   else
     replace_file(target.path, data);
 }

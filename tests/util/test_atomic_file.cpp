@@ -244,3 +244,39 @@ TEST_F(AtomicFile, SameFileByDeviceAndInode) {
   EXPECT_FALSE(same_file(a, dir_ / "missing"));
   EXPECT_FALSE(same_file("-", "-"));
 }
+
+// Issue 14's "never destroy what is not ours": a rename gave a hard-linked file's
+// name a new inode and left the other names on the old content. Now such a file
+// is rewritten in place and every name sees the new content.
+TEST_F(AtomicFile, AHardLinkedFileIsRewrittenInPlaceKeepingItsLinks) {
+  const fs::path a = dir_ / "cart.syx", b = dir_ / "backup-name.syx";
+  write_file_atomically(a, std::string_view("old content, quite long"));
+  fs::create_hard_link(a, b);
+  struct stat before {};
+  ASSERT_EQ(::stat(a.c_str(), &before), 0);
+  EXPECT_TRUE(check_output(a).in_place);
+  write_file_atomically(a, std::string_view("new"));
+  struct stat after {};
+  ASSERT_EQ(::stat(a.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino) << "the name got a new inode: the link is broken";
+  EXPECT_EQ(after.st_nlink, 2u);
+  EXPECT_EQ(read(a), "new");
+  EXPECT_EQ(read(b), "new") << "the other name still has the old content";
+  EXPECT_EQ(entries(), 2u) << "no temporary file left behind";
+  // Through a symlink to one of the names as well.
+  const fs::path link = dir_ / "link.syx";
+  fs::create_symlink(b, link);
+  write_file_atomically(link, std::string_view("via the symlink"));
+  EXPECT_EQ(read(a), "via the symlink");
+  EXPECT_TRUE(fs::is_symlink(link));
+  // A file with one name is still replaced atomically (a new inode).
+  const fs::path c = dir_ / "single.syx";
+  write_file_atomically(c, std::string_view("one"));
+  struct stat c1 {};
+  ASSERT_EQ(::stat(c.c_str(), &c1), 0);
+  EXPECT_FALSE(check_output(c).in_place);
+  write_file_atomically(c, std::string_view("two"));
+  struct stat c2 {};
+  ASSERT_EQ(::stat(c.c_str(), &c2), 0);
+  EXPECT_NE(c2.st_ino, c1.st_ino);
+}

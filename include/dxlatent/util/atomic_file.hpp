@@ -45,6 +45,7 @@ struct OutputTarget {
   std::filesystem::path path;  ///< the path written: symlinks resolved, "-" kept
   bool stream = false;         ///< standard output, a device or a FIFO: written directly
   bool exists = false;         ///< something is at `path` now
+  bool in_place = false;       ///< a regular file with other hard links: rewritten in place, keeping them
 };
 
 /// Checks, without writing anything, that `path` can take a write, and says how
