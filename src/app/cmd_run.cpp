@@ -175,7 +175,7 @@ void apply_run_options(const RunArgs& args, Config& config) {
   }
   if (!args.category.empty()) {
     config.category = args.category;
-    config.category_origin = "--category";
+    config.origins.erase("control.category");  // no longer the file's value
   }
 }
 

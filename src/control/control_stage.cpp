@@ -79,7 +79,7 @@ void ControlStage::fold(const MidiEvent& e) {
     }
     case 0xC0: {
       if (cc_map_.channel() && e.channel() != *cc_map_.channel()) return;
-      switch (settings_.program_change_use()) {
+      switch (settings_.program_change) {
         case ProgramChangeUse::Store:
           if (e.data1 < 32) news_.snapshot_slots.push_back(e.data1 + 1);
           return;

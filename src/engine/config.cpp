@@ -255,9 +255,6 @@ Config from_toml(const Value& root, const std::string& name) {
   c.lock_cc = read_button(root, "control", "lock_cc");
   c.undo_cc = read_button(root, "control", "undo_cc");
   read(root, "control", "category", c.category);
-  if (const auto* v = find(root, "control", "category")) {
-    c.category_origin = name + ":" + std::to_string(v->location().line());
-  }
   std::string pc = "thru";
   read(root, "control", "program_change", pc);
   if (pc == "thru") c.program_change = ProgramChangeUse::Thru;
@@ -345,12 +342,14 @@ Config from_toml(const Value& root, const std::string& name) {
         fail(where, key + " = " + std::to_string(*values[i]) + " is also " +
                         dotted(buttons[j].first, buttons[j].second));
   }
-  read(root, "snapshot", "program_change", c.snapshot_program_change);
-  if (c.snapshot_program_change && c.program_change != ProgramChangeUse::Thru &&
+  // The older spelling of program_change = "store".
+  bool store_by_program_change = false;
+  read(root, "snapshot", "program_change", store_by_program_change);
+  if (store_by_program_change && c.program_change != ProgramChangeUse::Thru &&
       c.program_change != ProgramChangeUse::Store)
     fail(*find(root, "snapshot", "program_change"),
          "snapshot.program_change = true (store) conflicts with control.program_change; program changes have one use");
-  if (c.snapshot_program_change) c.program_change = ProgramChangeUse::Store;
+  if (store_by_program_change) c.program_change = ProgramChangeUse::Store;
 
   if (auto p = read_int(root, "engine", "realtime_priority", 0, 89,
                         "0 = normal scheduling, or a SCHED_FIFO priority 1..89 (keep it below JACK's)"))

@@ -63,11 +63,8 @@ Voice DecodeStage::steer(const Latent& z) {
   if (toggle_reference_) apply_locks(v, *toggle_reference_, steering_.toggle_locks);
   if (!steering_.anchor && locked().any()) {
     // The name's tag is of the sound: the locks changed it. The serial stays.
-    const std::string n = v.name();
-    std::size_t serial = 0;
-    for (std::size_t i = 1; i < 5 && i < n.size() && n[i] >= '0' && n[i] <= '9'; ++i)
-      serial = serial * 10 + std::size_t(n[i] - '0');
-    name_generated_voice(v, VoiceOrigin::Live, serial);
+    if (const auto serial = generated_serial(v, VoiceOrigin::Live, /*tag_of_this_sound=*/false))
+      name_generated_voice(v, VoiceOrigin::Live, *serial);
   }
   return v;
 }

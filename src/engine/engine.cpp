@@ -55,7 +55,6 @@ ControlSettings control_settings(const EngineSetup& s, std::uint32_t sample_rate
   const auto& c = s.config;
   ControlSettings cs;
   cs.snapshot_cc = c.snapshot_cc;
-  cs.snapshot_program_change = c.snapshot_program_change;
   cs.thru = c.thru;
   cs.learn_ignore = c.learn_ignore;
   cs.program_change = c.program_change;
@@ -124,7 +123,7 @@ void Engine::start() {
   if (started_) return;
   const auto& c = setup_.config;
   input_.set_thru(c.thru);
-  input_.set_thru_blocks_program_change(decode_->control.settings().program_change_use() != ProgramChangeUse::Thru);
+  input_.set_thru_blocks_program_change(c.program_change != ProgramChangeUse::Thru);
   input_.set_channel_filter(c.control_channel ? int(*c.control_channel) : -1);
   input_.set_thru_blocked_ccs(decode_->control.thru_blocked_ccs());
   stop_ = false;

@@ -65,9 +65,8 @@ LiveEngine::LiveEngine(Config config, LiveOptions options, VoiceDecoder& decoder
   if (!config_.category.empty()) {
     const auto regions = decoder.categories();
     const CategoryRegion* r = find_category(regions, config_.category);
-    const std::string where = config_.category_origin.empty() ? "--category" : config_.category_origin;
     if (!r)
-      throw ConfigError(where + ": category \"" + config_.category + "\" is not a kind of sound the model knows" +
+      throw ConfigError(config_.origin_of("control.category") + "category \"" + config_.category + "\" is not a kind of sound the model knows" +
                         (regions.empty() ? std::string(" (it has none)") : " (it knows " + category_names(regions) + ")"));
     setup.start_category = std::size_t(r - regions.data());
     log("knobs move within the \"" + r->name + "\" region (+-" + std::to_string(config_.map.category_width) +
@@ -301,12 +300,10 @@ void LiveEngine::tick() {
   }
   // The latent is where the sound is, exactly: a resumed voice sits at its own
   // point (not the knobs' centre), so saving it any number of times keeps it.
-  if (st.counts.targets > 0) {
-    try {
-      store_->save_latent_debounced(st.latent, now);
-    } catch (const std::exception& e) {
-      log("could not save the latent state: " + std::string(e.what()));
-    }
+  try {
+    store_->save_latent_debounced(st.latent, now);
+  } catch (const std::exception& e) {
+    log("could not save the latent state: " + std::string(e.what()));
   }
 
   if (jack_->server_lost()) {

@@ -29,20 +29,6 @@ Voice load_current_voice(const fs::path& state_dir) {
   return f.voices[0].voice;
 }
 
-namespace {
-// The serial of a live voice's generated name ("L0042 K7QX" -> 42), 0 for any other name.
-std::size_t live_serial(const Voice& v) {
-  const std::string n = v.name();
-  if (n.size() != 10 || n[0] != char(VoiceOrigin::Live) || n[5] != ' ') return 0;
-  std::size_t serial = 0;
-  for (std::size_t i = 1; i < 5; ++i) {
-    if (n[i] < '0' || n[i] > '9') return 0;
-    serial = serial * 10 + std::size_t(n[i] - '0');
-  }
-  return n.substr(6) == voice_tag(v) ? serial : 0;
-}
-}  // namespace
-
 int save_snapshot(const fs::path& cartridge, const Voice& voice, int slot, std::optional<Voice>* replaced,
                   std::string* saved_name) {
   if (slot < 0 || slot > 32) throw std::runtime_error("snapshot slot " + std::to_string(slot) + " is not 1..32");
@@ -69,10 +55,10 @@ int save_snapshot(const fs::path& cartridge, const Voice& voice, int slot, std::
     *replaced = before == sysex::init_voice() ? std::nullopt : std::optional<Voice>(before);
   }
   Voice saved = clamped(voice);
-  if (live_serial(saved)) {
+  if (generated_serial(saved, VoiceOrigin::Live)) {
     std::size_t highest = 0;
     for (std::size_t i = 0; i < voices.size(); ++i)
-      if (int(i + 1) != slot) highest = std::max(highest, live_serial(voices[i]));
+      if (int(i + 1) != slot) highest = std::max(highest, generated_serial(voices[i], VoiceOrigin::Live).value_or(0));
     name_generated_voice(saved, VoiceOrigin::Live, highest + 1);
   }
   if (saved_name) *saved_name = saved.display_name();

@@ -166,9 +166,16 @@ void StateStore::save_latent(const Latent& z) {
   }
   util::write_file_atomically(latent_path(), text);
   pending_latent_.reset();
+  written_latent_ = z;
 }
 
 bool StateStore::save_latent_debounced(const Latent& z, std::chrono::steady_clock::time_point now) {
+  // The engine calls this every tick: an unchanged point is not written again
+  // (a service idling for months would otherwise rewrite the file every second).
+  if (written_latent_ == z) {
+    pending_latent_.reset();
+    return false;
+  }
   pending_latent_ = z;
   if (last_latent_write_ && now - *last_latent_write_ < min_latent_interval_) return false;
   save_latent(z);

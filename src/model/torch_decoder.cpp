@@ -240,9 +240,11 @@ struct TorchDecoder::Impl {
            ", expected float[2,8]");
   }
 
-  torch::Tensor run(torch::jit::Method& m, const torch::Tensor& in, const char* name) {
+  torch::Tensor run(torch::jit::Method& m, const torch::Tensor& in, const char* name) { return run(m, {in}, name); }
+
+  torch::Tensor run(torch::jit::Method& m, std::initializer_list<c10::IValue> args, const char* name) {
     stack.clear();
-    stack.emplace_back(in);
+    for (const auto& a : args) stack.push_back(a);
     try {
       m.run(stack);
     } catch (const c10::Error& e) {
@@ -321,17 +323,7 @@ Voice TorchDecoder::decode_given_algorithm(const Latent& z, int algorithm) {
   if (algorithm < 1 || algorithm > 32) throw std::invalid_argument("algorithm " + std::to_string(algorithm) + " is not 1..32");
   c10::InferenceMode inference;
   std::copy(z.begin(), z.end(), m.z1.data_ptr<float>());
-  m.stack.clear();
-  m.stack.emplace_back(m.z1);
-  m.stack.emplace_back(static_cast<std::int64_t>(algorithm));
-  try {
-    m.decode_alg_m->run(m.stack);
-  } catch (const c10::Error& e) {
-    m.fail("decode_given_algorithm() failed: " + first_line(e.what_without_backtrace()));
-  }
-  if (m.stack.size() != 1 || !m.stack.back().isTensor()) m.fail("decode_given_algorithm() did not return a tensor");
-  auto out = m.stack.back().toTensor().contiguous();
-  m.stack.clear();
+  auto out = m.run(*m.decode_alg_m, {m.z1, static_cast<std::int64_t>(algorithm)}, "decode_given_algorithm").contiguous();
   Voice v;
   m.to_voice(out.data_ptr<std::int64_t>(), v);
   return v;

@@ -37,4 +37,16 @@ void name_generated_voice(Voice& voice, VoiceOrigin origin, std::size_t serial) 
   voice.set_name(generated_name(origin, serial, voice));
 }
 
+std::optional<std::size_t> generated_serial(const Voice& voice, VoiceOrigin origin, bool tag_of_this_sound) {
+  const std::string n = voice.name();
+  if (n.size() != 10 || n[0] != char(origin) || n[5] != ' ') return std::nullopt;
+  std::size_t serial = 0;
+  for (std::size_t i = 1; i < 5; ++i) {
+    if (n[i] < '0' || n[i] > '9') return std::nullopt;
+    serial = serial * 10 + std::size_t(n[i] - '0');
+  }
+  if (tag_of_this_sound && n.substr(6) != voice_tag(voice)) return std::nullopt;
+  return serial;
+}
+
 }  // namespace dxlatent

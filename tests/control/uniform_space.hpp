@@ -27,7 +27,7 @@ inline ControlSettings settings(std::optional<std::uint8_t> snapshot_cc, bool sn
                                 std::vector<std::uint8_t> ignore) {
   ControlSettings s;
   s.snapshot_cc = snapshot_cc;
-  s.snapshot_program_change = snapshot_pc;
+  if (snapshot_pc) s.program_change = ProgramChangeUse::Store;
   s.thru = thru;
   s.learn_ignore = std::move(ignore);
   return s;

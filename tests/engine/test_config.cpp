@@ -81,7 +81,7 @@ dir = "/var/lib/dxlatent"
   EXPECT_EQ(c.mode, OutputMode::Params);
   EXPECT_EQ(c.device_channel, 15);
   EXPECT_EQ(c.snapshot_cc, 100);
-  EXPECT_TRUE(c.snapshot_program_change);
+  EXPECT_EQ(c.program_change, ProgramChangeUse::Store);
   EXPECT_EQ(c.effective_state_dir(), "/var/lib/dxlatent");
 }
 
@@ -189,7 +189,7 @@ program_change = "recall"
   EXPECT_EQ(c.lock_cc, 85);
   EXPECT_EQ(c.undo_cc, 86);
   EXPECT_EQ(c.category, "bass");
-  EXPECT_EQ(c.category_origin, "steer.toml:8");
+  EXPECT_EQ(c.origin_of("control.category"), "steer.toml:8: ");
   EXPECT_FLOAT_EQ(c.map.category_width, 1.5f);
   EXPECT_EQ(c.program_change, ProgramChangeUse::Recall);
   // The legacy snapshot switch is the "store" use.

@@ -238,7 +238,7 @@ TEST_F(LiveEngineTest, ANewStartWithoutAStartVoiceResumesTheLastVoice) {
 TEST_F(LiveEngineTest, ASnapshotTriggerSavesTheCurrentVoiceIntoACartridgeSlot) {
   Config c = config(OutputMode::Voice, 0);
   c.snapshot_cc = 100;
-  c.snapshot_program_change = true;
+  c.program_change = ProgramChangeUse::Store;
   c.thru = false;
   start(c);
   KnobState k;
@@ -269,7 +269,7 @@ TEST_F(LiveEngineTest, ASnapshotTriggerSavesTheCurrentVoiceIntoACartridgeSlot) {
 // passed the program change on to the synth (which then switched programs).
 TEST_F(LiveEngineTest, ProgramChangeSnapshotsStayOffTheSynthAndSayWhatTheyReplace) {
   Config c = config(OutputMode::Voice, 0);
-  c.snapshot_program_change = true;
+  c.program_change = ProgramChangeUse::Store;
   c.thru = true;
   start(c);
   const fs::path cart = state_ / "snapshots.syx";

@@ -289,7 +289,7 @@ TEST_F(LiveSteeringTest, TheKnobsMoveWithinACategoryFromTheConfigOrAProgramChang
   runner_.reset();
   Config bad = config(OutputMode::Voice, 0);
   bad.category = "didgeridoo";
-  bad.category_origin = "dxlatent.toml:40";
+  bad.origins["control.category"] = "dxlatent.toml:40";
   try {
     LiveEngine e(bad, logging_options(), *decoder_);
     FAIL() << "an unknown category was accepted";

@@ -110,6 +110,25 @@ TEST_F(StateStoreTest, DebouncedSavesWriteAtMostOncePerIntervalAndFlushKeepsTheL
   EXPECT_EQ((*store.load_latent())[0], 499.f);
 }
 
+// The engine offers the latent every tick; an idle engine must not rewrite the
+// file every second for as long as it runs.
+TEST_F(StateStoreTest, AnUnchangedLatentIsNotWrittenAgain) {
+  StateStore store(dir_, std::chrono::milliseconds(1000));
+  const auto t = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  const Latent z{0.5f, -1.0f, 0, 0, 0, 0, 0, 2.0f};
+  EXPECT_TRUE(store.save_latent_debounced(z, t));
+  const auto written = std::filesystem::last_write_time(store.latent_path());
+  int writes = 0;
+  for (int s = 1; s <= 60; ++s) writes += store.save_latent_debounced(z, t + std::chrono::seconds(s)) ? 1 : 0;
+  EXPECT_EQ(writes, 0);
+  EXPECT_EQ(std::filesystem::last_write_time(store.latent_path()), written);
+  Latent moved = z;
+  moved[3] = 1.0f;
+  EXPECT_TRUE(store.save_latent_debounced(moved, t + std::chrono::seconds(61)));
+  store.flush_latent();  // nothing pending: the file keeps `moved`
+  EXPECT_EQ(*store.load_latent(), moved);
+}
+
 TEST_F(StateStoreTest, DamagedFilesAreReportedAndIgnored) {
   StateStore store(dir_);
   const std::pair<const char*, const char*> bad_maps[] = {

@@ -31,7 +31,6 @@ enum class ProgramChangeUse : std::uint8_t {
 
 struct ControlSettings {
   std::optional<std::uint8_t> snapshot_cc;  ///< rising through 64 requests a snapshot
-  bool snapshot_program_change = false;     ///< legacy spelling of program_change = Store
   bool thru = true;                         ///< program changes reach the synth (it changes voice)
   std::vector<std::uint8_t> learn_ignore;   ///< never learned; thru passes them even while learning
   ProgramChangeUse program_change = ProgramChangeUse::Thru;
@@ -42,9 +41,6 @@ struct ControlSettings {
   std::uint32_t rest_frames = 24000;
   std::size_t history = 32;                 ///< undo steps kept
 
-  ProgramChangeUse program_change_use() const {
-    return snapshot_program_change ? ProgramChangeUse::Store : program_change;
-  }
 };
 
 /// What happened since the last take_news(): things the other threads act on.

@@ -60,7 +60,6 @@ struct Config {
   std::optional<std::uint8_t> lock_cc;            ///< a button (value >= 64) toggles lock_toggle
   std::optional<std::uint8_t> undo_cc;            ///< a button (value >= 64): back to the previous voice
   std::string category;                           ///< the region the knobs start in; empty: the whole space
-  std::string category_origin;                    ///< "FILE:LINE" of control.category, for errors
   /// What a program change on the control channel does ([control] program_change).
   ProgramChangeUse program_change = ProgramChangeUse::Thru;
 
@@ -91,7 +90,6 @@ struct Config {
   // [snapshot]
   std::filesystem::path snapshot_file;           ///< empty: <state dir>/snapshots.syx
   std::optional<std::uint8_t> snapshot_cc;       ///< a CC (value >= 64) saves the current voice
-  bool snapshot_program_change = false;          ///< program change N saves into slot N+1
 
   // [engine]
   int realtime_priority = 0;  ///< 0: normal scheduling; 1..89: SCHED_FIFO for the inference and writer threads (below JACK's)

@@ -71,7 +71,7 @@ class StateStore {
   /// Writes the latent now. Throws util::FileError.
   void save_latent(const Latent& z);
   /// Remembers z and writes it when min_latent_interval passed since the last
-  /// write; returns whether it wrote. A failed write is logged by the caller
+  /// write, unless it is what was last written; returns whether it wrote. A failed write is logged by the caller
   /// (the exception propagates) and retried on the next call.
   bool save_latent_debounced(const Latent& z, std::chrono::steady_clock::time_point now);
   /// Writes the remembered latent if it changed since the last write (shutdown).
@@ -83,6 +83,7 @@ class StateStore {
   std::filesystem::path dir_;
   std::chrono::milliseconds min_latent_interval_;
   std::optional<Latent> pending_latent_;  ///< newer than the file
+  std::optional<Latent> written_latent_;  ///< what the file holds, as this store last wrote it
   std::optional<std::chrono::steady_clock::time_point> last_latent_write_;
   int lock_fd_ = -1;  ///< engine.lock while lock_for_engine() holds it
 };

@@ -18,6 +18,7 @@
 // look (it shows a yen sign for '\' and arrows for '~' and DEL).
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "dxlatent/voice/voice.hpp"
@@ -32,5 +33,9 @@ std::string voice_tag(const Voice& voice);
 std::string generated_name(VoiceOrigin origin, std::size_t serial, const Voice& voice);
 /// Sets voice's name to generated_name(origin, serial, voice).
 void name_generated_voice(Voice& voice, VoiceOrigin origin, std::size_t serial);
+/// The serial of a name of this scheme for `origin` ("L0042 K7QX" -> 42);
+/// nullopt for any other name. With `tag_of_this_sound`, the tag must also be
+/// the voice's own (a name that came with the sound, not one left on an edit).
+std::optional<std::size_t> generated_serial(const Voice& voice, VoiceOrigin origin, bool tag_of_this_sound = true);
 
 }  // namespace dxlatent
