@@ -1,6 +1,5 @@
 #include "dxlatent/engine/decode_stage.hpp"
 
-#include <cstring>
 #include <utility>
 
 #include "dxlatent/model/voice_naming.hpp"
@@ -15,8 +14,6 @@ DecodeStage::DecodeStage(VoiceDecoder& decoder, std::size_t cache_size, Steering
     : decoder_(decoder), cache_(cache_size), steering_(std::move(steering)) {
   if (steering_.anchor) reference_ = steering_.anchor->second;
 }
-
-bool DecodeStage::same(const Latent& a, const Latent& b) { return std::memcmp(a.data(), b.data(), sizeof a) == 0; }
 
 ParamMask DecodeStage::locked() const {
   ParamMask m = reference_ ? steering_.locks : ParamMask{};
@@ -47,7 +44,7 @@ Voice DecodeStage::raw(const Latent& z, int cond) {
 
 Voice DecodeStage::steer(const Latent& z) {
   for (auto it = pins_.rbegin(); it != pins_.rend(); ++it)
-    if (same(it->first, z)) return it->second;
+    if (same_point(it->first, z)) return it->second;
   const int cond = condition();
   Voice v = raw(z, cond);
   if (steering_.anchor) {

@@ -50,12 +50,12 @@ TEST(LatentMap, RefusesBadSettingsAndTables) {
   EXPECT_THROW(LatentMap{LatentQuantiles{}}, std::invalid_argument);
 }
 
-TEST(KnobState, KeyIsExactAndDistinguishesEveryDimension) {
+TEST(KnobState, EqualityIsExactAndDistinguishesEveryDimension) {
   KnobState a, b;
-  EXPECT_EQ(a.key(), b.key());
+  EXPECT_EQ(a, b);
   for (std::size_t d = 0; d < kLatentDims; ++d) {
     b = a;
     b.values[d] = 65;
-    EXPECT_NE(a.key(), b.key()) << d;
+    EXPECT_NE(a, b) << d;
   }
 }

@@ -71,6 +71,19 @@ using Bytes = std::vector<std::uint8_t>;
 /// MIDI when a loaded machine cannot run it in time (an xrun), so when the
 /// messages do not all arrive across an xrun, `reset()` and send again (5 tries).
 /// Without xruns a loss is a failure at once.
+// Everything the consumer's end of the event queue holds now, appended to `into`.
+void poll_all(JackClient& jc, std::vector<MidiEvent>& into) {
+  MidiEvent e;
+  while (jc.poll(e)) into.push_back(e);
+}
+
+// Empties the event queue (before a resend after an xrun).
+void discard_pending(JackClient& jc) {
+  MidiEvent e;
+  while (jc.poll(e)) {
+  }
+}
+
 bool deliver(JackClient& jc, TestMidiClient& src, const std::vector<Bytes>& messages,
              const std::function<bool()>& arrived, const std::function<void()>& reset) {
   for (int attempt = 0; attempt < 5; ++attempt) {
@@ -150,14 +163,11 @@ TEST_F(JackClientTest, CcsArriveAsMidiEventsInOrderWithFrames) {
   ASSERT_TRUE(deliver(
       jc, src, input,
       [&] {
-        MidiEvent e;
-        while (jc.poll(e)) events.push_back(e);
+        poll_all(jc, events);
         return events.size() >= 10;
       },
       [&] {
-        MidiEvent e;
-        while (jc.poll(e)) {
-        }
+        discard_pending(jc);
         events.clear();
         src.clear();
         base = jc.counters();
@@ -310,9 +320,7 @@ TEST_F(JackClientTest, ThruForwardsChannelMessagesInTheSamePeriodButNotSysexOrRe
       jc, src, input,
       [&] { return sink.received().size() >= 4 && jc.counters().events_in - base.events_in >= 8; },
       [&] {
-        MidiEvent e;
-        while (jc.poll(e)) {
-        }
+        discard_pending(jc);
         src.clear();
         sink.clear();
         base = jc.counters();
@@ -368,14 +376,11 @@ TEST_F(JackClientTest, ChannelFilterAndMalformedEvents) {
   ASSERT_TRUE(deliver(
       jc, src, input,
       [&] {
-        MidiEvent e;
-        while (jc.poll(e)) events.push_back(e);
+        poll_all(jc, events);
         return jc.counters().events_in - base.events_in >= 6 && sink.received().size() >= 2;
       },
       [&] {
-        MidiEvent e;
-        while (jc.poll(e)) {
-        }
+        discard_pending(jc);
         events.clear();
         src.clear();
         sink.clear();
@@ -523,8 +528,7 @@ TEST_F(JackClientTest, SurvivesServerRestartAndReconnectsPorts) {
   ASSERT_TRUE(deliver(
       jc, *src, {{0x90, 64, 100}},
       [&] {
-        MidiEvent e;
-        while (jc.poll(e)) events.push_back(e);
+        poll_all(jc, events);
         return !events.empty();
       },
       [&] { src->clear(); }))

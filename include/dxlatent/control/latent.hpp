@@ -3,12 +3,17 @@
 
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <vector>
 
 namespace dxlatent {
 
 inline constexpr std::size_t kLatentDims = 8;
 using Latent = std::array<float, kLatentDims>;
+
+/// The same point bit for bit (a cache key must not equate -0.0f and 0.0f, nor
+/// miss a NaN's own entry as float == would).
+inline bool same_point(const Latent& a, const Latent& b) { return std::memcmp(a.data(), b.data(), sizeof(Latent)) == 0; }
 
 /// Per latent dimension, the quantiles of the training voices' encoded latents,
 /// as exported with the model: levels[i] in [0,1] and values[dim][i].

@@ -51,7 +51,7 @@ class DecodeStage {
   DecodeStage(VoiceDecoder& decoder, std::size_t cache_size, SteeringSetup steering = {});
 
   /// True when `z` differs from the point last decoded, or a lock changed since.
-  bool needs_decode(const Latent& z) const { return dirty_ || !decoded_ || !same(z, *decoded_); }
+  bool needs_decode(const Latent& z) const { return dirty_ || !decoded_ || !same_point(z, *decoded_); }
   /// The target voice for `z` if needs_decode(), else nullopt.
   std::optional<Voice> decode_if_changed(const Latent& z);
   /// The first target: `start` when given (pinned to z: it plays whenever the
@@ -73,7 +73,6 @@ class DecodeStage {
   const DecodeStats& stats() const { return stats_; }
 
  private:
-  static bool same(const Latent& a, const Latent& b);
   int condition() const;
   Voice raw(const Latent& z, int condition);
   Voice steer(const Latent& z);

@@ -20,10 +20,7 @@ namespace dxlatent {
 struct DecodeKey {
   Latent z{};
   int condition = 0;
-  bool operator==(const DecodeKey& o) const {
-    // Bitwise: the key is exact, and -0.0f must not equal 0.0f's entry by accident.
-    return condition == o.condition && std::memcmp(z.data(), o.z.data(), sizeof(Latent)) == 0;
-  }
+  bool operator==(const DecodeKey& o) const { return condition == o.condition && same_point(z, o.z); }
 };
 
 struct DecodeKeyHash {
